@@ -1,0 +1,114 @@
+# CartMan Connect — build, run, test.
+#
+#   make run     install what is missing, build, start the demo store and both daemons
+#   make test    the same set-up, then every test (unit, sanitizer, integration), one summary line
+#   make bench   load the daemons with h2load and print the figures
+#   make fuzz    short libFuzzer runs over every parser
+#   make lint    cppcheck, clang-tidy and the banned-function check
+#
+# Build products live under build/<mode>/ (mode: release or asan).
+
+MODE    ?= release
+BUILD   := build/$(MODE)
+CC      ?= gcc
+PKGS    := libh2o-evloop openssl libjwt libmariadb jansson libcurl
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm
+
+WARN := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
+        -Wpointer-arith -Wwrite-strings -Wvla -Wnull-dereference -Wduplicated-cond -Wlogical-op -Werror
+
+CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -I. $(PKG_CFLAGS) $(WARN) -g -MMD -MP
+ifeq ($(MODE),asan)
+CFLAGS  := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS := -fsanitize=address,undefined
+else
+CFLAGS  := $(CFLAGS_COMMON) -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=3 -fPIE
+LDFLAGS := -pie -Wl,-z,relro,-z,now
+endif
+
+COMMON_SRC := $(wildcard common/*.c)
+AUTHD_SRC  := $(filter-out authd/main.c,$(wildcard authd/*.c))
+APID_SRC   := $(filter-out apid/main.c,$(wildcard apid/*.c))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+SQL_SRC    := $(wildcard authd/sql/*.sql)
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+AUTHD_OBJ  := $(AUTHD_SRC:%.c=$(BUILD)/%.o) $(SQL_SRC:%.sql=$(BUILD)/%.sql.o)
+APID_OBJ   := $(APID_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all build asan unit-build run test bench fuzz fuzz-build lint clean deps
+.DEFAULT_GOAL := all
+
+all: build
+build: $(BUILD)/authd $(BUILD)/apid $(UNIT_BIN)
+
+asan:
+	$(MAKE) MODE=asan build
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libauthd.a: $(AUTHD_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libapid.a: $(APID_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/authd: $(BUILD)/authd/main.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/apid: $(BUILD)/apid/main.o $(BUILD)/libapid.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libauthd.a $(BUILD)/libapid.a $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# SQL files are linked into authd as data (symbols _binary_authd_sql_<name>_sql_start/_end).
+$(BUILD)/%.sql.o: %.sql
+	@mkdir -p $(@D)
+	ld -r -b binary -z noexecstack -o $@ $<
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+deps:
+	@common/scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@common/scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory MODE=asan build
+	@common/scripts/test.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@common/scripts/bench.sh
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+# Each target fuzz_X.c links the pure parser common/X.c (plus what it lists in FUZZ_EXTRA_X).
+fuzz-build: $(FUZZ_BIN)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/%.c
+	@mkdir -p $(@D)
+	clang -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(FUZZ_EXTRA_$*) $(PKG_LIBS)
+fuzz: deps fuzz-build
+	@common/scripts/fuzz.sh $(FUZZ_SECONDS)
+
+lint:
+	@common/scripts/lint.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,42 @@
+/*
+ * common/limits.h — every cap in one place.
+ *
+ * Sizes that bound what a client can make us hold. Smaller before authentication than after.
+ */
+#ifndef COMMON_LIMITS_H
+#define COMMON_LIMITS_H
+
+/* HTTP */
+#define LIMIT_REQUEST_HEADERS_BYTES (16 * 1024)   /* total request header bytes */
+#define LIMIT_REQUEST_BODY_PREAUTH (16 * 1024)    /* body accepted on public routes (forms, token endpoint) */
+#define LIMIT_REQUEST_BODY_DEFAULT (1024 * 1024)  /* body accepted on authenticated JSON routes */
+#define LIMIT_REQUEST_BODY_UPLOAD (16 * 1024 * 1024) /* authenticated image uploads */
+#define LIMIT_PATH_PARAMS 8                       /* {name} segments in one route */
+#define LIMIT_PATH_BYTES 2048                     /* request path incl. query */
+#define LIMIT_WORKERS 64                          /* worker threads per daemon */
+#define LIMIT_SHUTDOWN_GRACE_MS 5000              /* in-flight requests get this long after SIGTERM */
+
+/* JSON */
+#define LIMIT_JSON_DEPTH 32
+
+/* PHP serialize() input */
+#define LIMIT_PHP_SERIALIZED_BYTES (4 * 1024 * 1024)
+#define LIMIT_PHP_SERIALIZED_DEPTH 32
+
+/* Passwords: WordPress refuses anything longer (wp_hash_password returns '*') */
+#define LIMIT_PASSWORD_BYTES 4096
+
+/* Configuration */
+#define LIMIT_CONFIG_FILE_BYTES (64 * 1024)
+#define LIMIT_CONFIG_VALUE_BYTES 4096
+#define LIMIT_WP_CONFIG_BYTES (1024 * 1024)
+
+/* Database */
+#define LIMIT_DB_CONNECT_TIMEOUT_S 5
+#define LIMIT_DB_READ_TIMEOUT_S 30
+#define LIMIT_DB_WRITE_TIMEOUT_S 30
+#define LIMIT_DB_PARAMS 64                        /* bound parameters in one statement */
+#define LIMIT_DB_STMT_CACHE 128                   /* prepared statements cached per connection */
+#define LIMIT_TABLE_PREFIX_BYTES 64
+
+#endif
