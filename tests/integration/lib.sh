@@ -1,0 +1,43 @@
+# tests/integration/lib.sh — TAP helpers for the integration scripts (bash), read by `prove`.
+#
+# The test runner (common/scripts/test.sh) exports:
+#   CARTMAN_DB_HOST CARTMAN_DB_PORT CARTMAN_DB_SOCKET CARTMAN_DB_NAME CARTMAN_DB_USER CARTMAN_DB_PASSWORD
+#   CARTMAN_DB_PREFIX   the seeded demo store the daemons run on
+#   BIN                 the build directory of the binaries under test (build/release or build/asan)
+#   AUTHD_URL APID_URL  https://127.0.0.1:8443 and :9443 style URLs of the running daemons
+#   CARTMAN_VAR         var/ (TLS certificate: $CARTMAN_VAR/tls/cert.pem)
+# A script that needs a scratch database creates cartman_test_<name> and drops it at the end.
+
+T_N=0
+T_FAIL=0
+
+ok() { # ok COND_EXIT_STATUS NAME
+    local st=$1; shift
+    T_N=$((T_N + 1))
+    if [ "$st" -eq 0 ]; then echo "ok $T_N - $*"; else echo "not ok $T_N - $*"; T_FAIL=$((T_FAIL + 1)); fi
+}
+
+is() { # is GOT WANT NAME
+    local got=$1 want=$2; shift 2
+    T_N=$((T_N + 1))
+    if [ "$got" == "$want" ]; then echo "ok $T_N - $*"; else
+        echo "not ok $T_N - $*"; echo "#   got:  '$got'"; echo "#   want: '$want'"; T_FAIL=$((T_FAIL + 1)); fi
+}
+
+like() { # like GOT REGEX NAME
+    local got=$1 re=$2; shift 2
+    T_N=$((T_N + 1))
+    if [[ "$got" =~ $re ]]; then echo "ok $T_N - $*"; else
+        echo "not ok $T_N - $*"; echo "#   got:  '$got'"; echo "#   want match: '$re'"; T_FAIL=$((T_FAIL + 1)); fi
+}
+
+diag() { echo "# $*"; }
+
+done_testing() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; }
+
+# sql DB "STATEMENT" — runs one statement as the application user, prints tab-separated rows, no header.
+sql() {
+    local db=$1; shift
+    mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" \
+        -p"$CARTMAN_DB_PASSWORD" -N -B "$db" -e "$*"
+}
