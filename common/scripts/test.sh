@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `make test`: the same set-up as `make run` on a fresh test store, then every test through `prove`:
+# the unit tests (release and ASan+UBSan builds), then the integration scripts against both daemons
+# running the ASan+UBSan build over TLS and HTTP/2. tests/integration/99-teardown.t stops the daemons
+# and fails on any sanitizer report or error line in their logs. prove prints the closing summary.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+export CARTMAN_VAR=${CARTMAN_VAR:-$ROOT/var}
+export BIN=${BIN:-$ROOT/build/asan}
+T=$CARTMAN_VAR/test
+rm -rf "$T"; mkdir -p "$T"
+
+common/scripts/mariadb.sh start
+set -a; eval "$(common/scripts/mariadb.sh env)"; set +a
+common/scripts/devcerts.sh
+export CARTMAN_DB_NAME=cartman_test_store
+mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" \
+    -e "DROP DATABASE IF EXISTS $CARTMAN_DB_NAME; CREATE DATABASE $CARTMAN_DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
+
+export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
+export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem
+export AUTHD_URL=https://127.0.0.1:18443 APID_URL=https://127.0.0.1:19443
+export APID_H2C_URL=http://127.0.0.1:19080
+export CARTMAN_AUTHD_URL=$AUTHD_URL CARTMAN_APID_URL=$APID_URL CARTMAN_DEV_MODE=true CARTMAN_WORKERS=2
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+"$BIN/authd" migrate >"$T/migrate.log" 2>&1
+"$BIN/authd" seed-demo --orders 2000 --seed 7 >"$T/demo-users.json" 2>"$T/seed.log"
+
+# Test vectors made by WordPress's own code (Debian's wordpress + php-cli).
+php tests/vectors/make-wp-password-vectors.php >"$T/wp-password-vectors.tsv"
+export WP_PASSWORD_VECTORS=$T/wp-password-vectors.tsv
+
+CARTMAN_LISTEN=127.0.0.1:18443 "$BIN/authd" serve >"$T/authd.log" 2>&1 &
+echo $! >"$T/authd.pid"
+CARTMAN_LISTEN=127.0.0.1:19443 CARTMAN_LISTEN_H2C=127.0.0.1:19080 "$BIN/apid" serve >"$T/apid.log" 2>&1 &
+echo $! >"$T/apid.pid"
+cleanup() {
+    for d in authd apid; do
+        [ -s "$T/$d.pid" ] && kill -TERM "$(cat "$T/$d.pid")" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+for url in "$AUTHD_URL/healthz" "$APID_URL/healthz"; do
+    for _ in $(seq 1 200); do curl -fsS --cacert "$CARTMAN_TLS_CERT" "$url" >/dev/null 2>&1 && break; sleep 0.1; done
+done
+export CARTMAN_TEST_DIR=$T
+
+units=()
+for mode in release asan; do
+    for t in build/$mode/tests/test_*; do [ -x "$t" ] && units+=("$t"); done
+done
+prove --timer "${units[@]}" tests/integration/*.t
