@@ -38,12 +38,15 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 AUTHD_OBJ  := $(AUTHD_SRC:%.c=$(BUILD)/%.o) $(SQL_SRC:%.sql=$(BUILD)/%.sql.o)
 APID_OBJ   := $(APID_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 
 .PHONY: all build asan unit-build run test bench fuzz fuzz-build lint clean deps
 .DEFAULT_GOAL := all
 
 all: build
-build: $(BUILD)/authd $(BUILD)/apid $(UNIT_BIN)
+build: $(BUILD)/authd $(BUILD)/apid $(UNIT_BIN) $(REPLAY_BIN)
 
 asan:
 	$(MAKE) MODE=asan build
@@ -97,13 +100,16 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	@common/scripts/bench.sh
 
-FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 # Each target fuzz_X.c links the pure parser common/X.c (plus what it lists in FUZZ_EXTRA_X).
 fuzz-build: $(FUZZ_BIN)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/%.c
 	@mkdir -p $(@D)
 	clang -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(FUZZ_EXTRA_$*) $(PKG_LIBS)
+# The same targets in the gcc build (MODE=asan), run over the committed corpora by `make test`.
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/replay_main.c $(BUILD)/libcommon.a $(PKG_LIBS)
+
 fuzz: deps fuzz-build
 	@common/scripts/fuzz.sh $(FUZZ_SECONDS)
 

@@ -52,8 +52,11 @@ __attribute__((unused)) static int tap_eq_mem(const void *got, size_t got_len, c
     return same;
 }
 
-#define TAP_EQ_STR(got, want, name)                                                                                        \
-    tap_eq_mem((got), (got) ? strlen(got) : 0, (want), (want) ? strlen(want) : 0, (name))
+__attribute__((unused)) static int tap_eq_str(const char *got, const char *want, const char *name)
+{
+    return tap_eq_mem(got, got ? strlen(got) : 0, want, want ? strlen(want) : 0, name);
+}
+#define TAP_EQ_STR(got, want, name) tap_eq_str((got), (want), (name))
 
 #define TAP_EQ_INT(got, want, name)                                                                                        \
     do {                                                                                                                   \

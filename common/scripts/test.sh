@@ -53,4 +53,12 @@ units=()
 for mode in release asan; do
     for t in build/$mode/tests/test_*; do [ -x "$t" ] && units+=("$t"); done
 done
+# libFuzzer targets replayed over their committed corpora in the gcc ASan+UBSan build
+for f in build/asan/fuzz-replay/fuzz_*; do
+    [ -x "$f" ] || continue
+    name=${f##*/fuzz_}
+    printf '#!/bin/sh\nexec "%s" "%s"\n' "$ROOT/$f" "$ROOT/tests/fuzz/corpus/$name" >"$T/replay-$name.t"
+    chmod +x "$T/replay-$name.t"
+    units+=("$T/replay-$name.t")
+done
 prove --timer "${units[@]}" tests/integration/*.t
