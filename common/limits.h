@@ -15,6 +15,11 @@
 #define LIMIT_PATH_BYTES 2048                     /* request path incl. query */
 #define LIMIT_WORKERS 64                          /* worker threads per daemon */
 #define LIMIT_SHUTDOWN_GRACE_MS 5000              /* in-flight requests get this long after SIGTERM */
+#define LIMIT_ROUTE_SEGMENTS 16                   /* '/'-separated segments in a route pattern or routed path */
+#define LIMIT_FORM_FIELDS 64                      /* fields in one query string or form body */
+
+/* Logging */
+#define LIMIT_LOG_LINE_BYTES 4096                 /* one log line, = PIPE_BUF so a pipe never splits it */
 
 /* JSON */
 #define LIMIT_JSON_DEPTH 32
