@@ -14,7 +14,7 @@ CC      ?= gcc
 PKGS    := libh2o-evloop openssl libjwt libmariadb jansson libcurl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -largon2 -lpthread -lm
 
 WARN := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
         -Wpointer-arith -Wwrite-strings -Wvla -Wnull-dereference -Wduplicated-cond -Wlogical-op -Werror
