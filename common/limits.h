@@ -30,6 +30,10 @@
 
 /* Passwords: WordPress refuses anything longer (wp_hash_password returns '*') */
 #define LIMIT_PASSWORD_BYTES 4096
+#define LIMIT_PASSWORD_HASH_BYTES 255             /* a stored hash; wp_users.user_pass is varchar(255) */
+#define LIMIT_ARGON2_MEMORY_KIB (1024 * 1024)     /* argon2 m= we agree to spend on one check (PHP default 64 MiB) */
+#define LIMIT_ARGON2_TIME_COST 32                 /* argon2 t= (PHP default 4) */
+#define LIMIT_ARGON2_LANES 16                     /* argon2 p=, libargon2 starts one thread per lane (PHP default 1) */
 
 /* Configuration */
 #define LIMIT_CONFIG_FILE_BYTES (64 * 1024)
