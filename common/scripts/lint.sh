@@ -10,7 +10,7 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr 
     -DH2O_USE_LIBUV=0 -I. --suppress=missingIncludeSystem common authd apid || rc=1
 if command -v clang-tidy >/dev/null; then
     for f in common/*.c authd/*.c apid/*.c; do
-        clang-tidy --quiet -checks='-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier' \
+        clang-tidy --quiet -checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier' \
             "$f" -- -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -I. $(pkg-config --cflags libh2o-evloop libmariadb jansson) \
             2>/dev/null | grep -E 'warning:|error:' && rc=1
     done
