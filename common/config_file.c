@@ -117,7 +117,7 @@ int config_file_parse(const char *src, size_t len, config_file_cb cb, void *ud, 
 
     if (err_line != NULL)
         *err_line = 0;
-    if (len > LIMIT_CONFIG_FILE_BYTES) {
+    if (len > (size_t)LIMIT_CONFIG_FILE_BYTES) {
         *err = "config file larger than LIMIT_CONFIG_FILE_BYTES";
         return -1;
     }

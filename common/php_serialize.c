@@ -389,10 +389,10 @@ error:
 static json_t *read_value(struct reader *r, unsigned depth)
 {
     char type;
-    long long i;
-    double d;
-    const char *s;
-    size_t n;
+    long long i = 0;
+    double d = 0;
+    const char *s = NULL;
+    size_t n = 0;
 
     if (r->p >= r->end) {
         fail(r, "truncated input");
@@ -457,7 +457,7 @@ json_t *php_unserialize(const char *src, size_t len, const char **err)
         *err = "empty input";
         return NULL;
     }
-    if (len > LIMIT_PHP_SERIALIZED_BYTES) {
+    if (len > (size_t)LIMIT_PHP_SERIALIZED_BYTES) {
         *err = "input larger than LIMIT_PHP_SERIALIZED_BYTES";
         return NULL;
     }
@@ -566,8 +566,12 @@ static void php_double_text(double v, char *out, size_t size)
             out[o++] = '0';
         snprintf(out + o, size - o, "%s", digits);
     } else {
-        for (i = 0; i < decpt; i++)
-            out[o++] = i < nd ? digits[i] : '0';
+        for (i = 0; i < decpt; i++) {
+            if (i < nd)
+                out[o++] = digits[i];
+            else
+                out[o++] = '0';
+        }
         if (nd > decpt) {
             if (decpt == 0)
                 out[o++] = '0';
@@ -603,7 +607,7 @@ static int write_value(struct buf *b, const json_t *v, unsigned depth)
 {
     char tmp[64];
 
-    if (b->len > LIMIT_PHP_SERIALIZED_BYTES)
+    if (b->len > (size_t)LIMIT_PHP_SERIALIZED_BYTES)
         return -1;
     switch (json_typeof(v)) {
     case JSON_NULL:
@@ -672,7 +676,7 @@ static int write_value(struct buf *b, const json_t *v, unsigned depth)
 char *php_serialize(const json_t *v, size_t *len_out)
 {
     struct buf b = {NULL, 0, 0};
-    if (v == NULL || write_value(&b, v, 0) < 0 || b.len > LIMIT_PHP_SERIALIZED_BYTES) {
+    if (v == NULL || write_value(&b, v, 0) < 0 || b.len > (size_t)LIMIT_PHP_SERIALIZED_BYTES) {
         free(b.p);
         return NULL;
     }

@@ -569,7 +569,7 @@ int wp_config_parse(const char *src, size_t len, struct wp_config *out, const ch
 
     memset(out, 0, sizeof *out);
     memset(&st, 0, sizeof st);
-    if (len > LIMIT_WP_CONFIG_BYTES) {
+    if (len > (size_t)LIMIT_WP_CONFIG_BYTES) {
         *err = "wp-config.php is larger than LIMIT_WP_CONFIG_BYTES";
         return -1;
     }
