@@ -9,6 +9,8 @@
 # Build products live under build/<mode>/ (mode: release or asan).
 
 MODE    ?= release
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
 BUILD   := build/$(MODE)
 CC      ?= gcc
 PKGS    := libh2o-evloop openssl libjwt libmariadb jansson libcurl
@@ -34,9 +36,10 @@ APID_SRC   := $(filter-out apid/main.c,$(wildcard apid/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 SQL_SRC    := $(wildcard authd/sql/*.sql)
 
-COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
-AUTHD_OBJ  := $(AUTHD_SRC:%.c=$(BUILD)/%.o) $(SQL_SRC:%.sql=$(BUILD)/%.sql.o)
-APID_OBJ   := $(APID_SRC:%.c=$(BUILD)/%.o)
+OBJ        := $(BUILD)/obj
+COMMON_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o)
+AUTHD_OBJ  := $(AUTHD_SRC:%.c=$(OBJ)/%.o) $(SQL_SRC:%.sql=$(OBJ)/%.sql.o)
+APID_OBJ   := $(APID_SRC:%.c=$(OBJ)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -63,22 +66,23 @@ $(BUILD)/libapid.a: $(APID_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/authd: $(BUILD)/authd/main.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
+$(BUILD)/authd: $(OBJ)/authd/main.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/apid: $(BUILD)/apid/main.o $(BUILD)/libapid.a $(BUILD)/libcommon.a
+$(BUILD)/apid: $(OBJ)/apid/main.o $(BUILD)/libapid.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libauthd.a $(BUILD)/libapid.a $(BUILD)/libcommon.a
+$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(BUILD)/libauthd.a $(BUILD)/libapid.a $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/%.o: %.c
+$(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 # SQL files are linked into authd as data (symbols _binary_authd_sql_<name>_sql_start/_end).
-$(BUILD)/%.sql.o: %.sql
+$(OBJ)/%.sql.o: %.sql
 	@mkdir -p $(@D)
 	ld -r -b binary -z noexecstack -o $@ $<
 

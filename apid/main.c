@@ -1,0 +1,45 @@
+/*
+ * apid/main.c — the API server: command line and route table.
+ *
+ * The routes are mounted identically under /cartman/v1 and /wp-json/cartman/v1, so a reverse proxy
+ * can put apid where the PHP plugin's routes were; /healthz sits at the root.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "apid/index.h"
+#include "common/daemon.h"
+
+static const char USAGE[] = "usage: apid [--config FILE] [serve]\n"
+                            "  serve   run the API server (the default)\n";
+
+static const struct http_route root_routes[] = {
+    {HTTP_GET, "/healthz", daemon_healthz, 0, HTTP_ROUTE_NO_STORE, NULL},
+};
+
+static const struct http_route api_routes[] = {
+    {HTTP_GET, "/", apid_index, 0, 0, NULL},
+};
+
+static const struct http_route_group groups[] = {
+    {"", root_routes, sizeof root_routes / sizeof root_routes[0]},
+    {"/cartman/v1", api_routes, sizeof api_routes / sizeof api_routes[0]},
+    {"/wp-json/cartman/v1", api_routes, sizeof api_routes / sizeof api_routes[0]},
+};
+
+int main(int argc, char **argv)
+{
+    struct daemon_args args;
+    int status;
+    if (daemon_parse_args(argc, argv, USAGE, &args, &status) != 0)
+        return status;
+    static struct config cfg;
+    if (daemon_load_config("apid", CONFIG_APID, &args, &cfg) != 0)
+        return 1;
+    if (strcmp(args.command, "serve") == 0 && args.argc == 0) {
+        apid_index_set_routes(api_routes, sizeof api_routes / sizeof api_routes[0], "/cartman/v1");
+        return daemon_serve(&cfg, "apid", groups, sizeof groups / sizeof groups[0]);
+    }
+    fprintf(stderr, "apid: unknown command '%s'\n%s", args.command, USAGE);
+    return 2;
+}
