@@ -225,10 +225,10 @@ static int load_wp_config(struct config *cfg, char *err, size_t errlen)
 }
 
 /* Applies CARTMAN_<KEY> variables; `only` limits it to one key (NULL: all). */
-static int load_env(struct config *cfg, char *const *envp, const char *only, char *err, size_t errlen)
+static int load_env(struct config *cfg, const char *const *envp, const char *only, char *err, size_t errlen)
 {
     static const char P[] = "CARTMAN_";
-    for (char *const *e = envp; e && *e; e++) {
+    for (const char *const *e = envp; e && *e; e++) {
         if (strncmp(*e, P, sizeof P - 1) != 0)
             continue;
         const char *name = *e + sizeof P - 1, *eq = strchr(name, '=');
@@ -252,7 +252,7 @@ static int load_env(struct config *cfg, char *const *envp, const char *only, cha
     return 0;
 }
 
-int config_load(struct config *cfg, enum config_daemon which, const char *config_path, char *const *envp, char *err,
+int config_load(struct config *cfg, enum config_daemon which, const char *config_path, const char *const *envp, char *err,
                 size_t errlen)
 {
     config_defaults(cfg, which);

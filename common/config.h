@@ -54,7 +54,7 @@ int config_set(struct config *cfg, const char *key, size_t keylen, const char *v
 
 /* Loads everything: defaults, wp-config.php, the --config file (path may be NULL), the environment.
  * envp is the environment (pass `environ`). 0, or -1 with a message naming the source. */
-int config_load(struct config *cfg, enum config_daemon which, const char *config_path, char *const *envp, char *err,
+int config_load(struct config *cfg, enum config_daemon which, const char *config_path, const char *const *envp, char *err,
                 size_t errlen);
 
 /* A db_config view of the database settings (pointers into cfg). */

@@ -48,7 +48,7 @@ int daemon_parse_args(int argc, char **argv, const char *usage, struct daemon_ar
 int daemon_load_config(const char *name, enum config_daemon which, const struct daemon_args *args, struct config *cfg)
 {
     char err[512];
-    if (config_load(cfg, which, args->config_path, environ, err, sizeof err) != 0) {
+    if (config_load(cfg, which, args->config_path, (const char *const *)environ, err, sizeof err) != 0) {
         fprintf(stderr, "%s: configuration: %s\n", name, err);
         return -1;
     }
