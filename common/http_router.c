@@ -153,7 +153,7 @@ static int http_router_same_shape(const struct http_router_entry *a, const struc
     for (size_t i = 0; i < a->nseg; i++) {
         if (a->seg[i].is_param != b->seg[i].is_param)
             return 0;
-        if (!a->seg[i].is_param && (a->seg[i].len != b->seg[i].len || memcmp(a->seg[i].s, b->seg[i].s, a->seg[i].len)))
+        if (!a->seg[i].is_param && (a->seg[i].len != b->seg[i].len || memcmp(a->seg[i].s, b->seg[i].s, a->seg[i].len) != 0))
             return 0;
     }
     return 1;
@@ -202,7 +202,7 @@ struct http_router *http_router_create(const struct http_route_group *groups, si
     for (size_t g = 0; g < ngroups; g++)
         total += groups[g].nroutes;
     struct http_router *r = calloc(1, sizeof *r);
-    if (r == NULL || (total != 0 && (r->entries = calloc(total, sizeof *r->entries)) == NULL)) {
+    if (r == NULL || (r->entries = calloc(total != 0 ? total : 1, sizeof *r->entries)) == NULL) {
         *err = "out of memory";
         http_router_free(r);
         return NULL;
