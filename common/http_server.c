@@ -831,6 +831,11 @@ int http_server_run(const struct http_server_config *cfg)
         pthread_join(srv->workers[k].thread, NULL);
         h2o_mem_clear_pool(&srv->workers[k].chunk_cache);
     }
+    /* a second SIGTERM/SIGINT that arrived meanwhile would kill the process as soon as the mask is
+     * restored, before the daemon's own clean-up: consume it */
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&sigs, NULL, &zero) > 0)
+        ;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     log_info("all workers stopped");
     rc = 0;
