@@ -56,25 +56,28 @@ asan:
 
 $(BUILD)/libcommon.a: $(COMMON_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libauthd.a: $(AUTHD_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libapid.a: $(APID_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/authd: $(OBJ)/authd/main.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/apid: $(OBJ)/apid/main.o $(BUILD)/libapid.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(BUILD)/libauthd.a $(BUILD)/libapid.a $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -84,7 +87,7 @@ $(OBJ)/%.o: %.c
 # SQL files are linked into authd as data (symbols _binary_authd_sql_<name>_sql_start/_end).
 $(OBJ)/%.sql.o: %.sql
 	@mkdir -p $(@D)
-	ld -r -b binary -z noexecstack -o $@ $<
+	$(Q)ld -r -b binary -z noexecstack -o $@ $<
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -112,7 +115,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/%.c
 # The same targets in the gcc build (MODE=asan), run over the committed corpora by `make test`.
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/replay_main.c $(BUILD)/libcommon.a $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/replay_main.c $(BUILD)/libcommon.a $(PKG_LIBS)
 
 fuzz: deps fuzz-build
 	@common/scripts/fuzz.sh $(FUZZ_SECONDS)
