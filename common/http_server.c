@@ -29,7 +29,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <link.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -79,7 +78,6 @@ struct http_server_worker {
     h2o_multithread_receiver_t wake; /* the signal thread pokes the loop through it */
     size_t nconns;                   /* accepted connections not yet closed (this thread only) */
     int inited;                      /* worker_init succeeded */
-    h2o_mem_pool_t chunk_cache;      /* h2o's per-thread pool-chunk cache, handed to the main thread */
 };
 
 struct http_server {
@@ -96,7 +94,7 @@ struct http_server {
     /* start-up handshake between the main thread and the workers */
     pthread_mutex_t mu;
     pthread_cond_t cond;
-    unsigned nready, nfailed;
+    unsigned nready, nfailed, nfinished;
     int go; /* 0 wait, 1 serve, -1 abort */
 };
 
@@ -154,91 +152,20 @@ static void http_server_log_access(h2o_logger_t *self, h2o_req_t *req)
 }
 
 /* ---- h2o's per-thread caches -------------------------------------------------------------------
- * h2o 2.2.5 keeps freed memory in per-thread free lists (h2o_mem_recycle_t, up to 16 entries each):
- * pool chunks, socket read buffers and HTTP/2 write buffers (80 KiB each). Nothing releases them when
- * a thread ends, so after the workers are joined LeakSanitizer would report them. Each worker empties
- * them before it returns:
- *   - socket read buffers: the list is in the exported h2o_socket_buffer_prototype;
- *   - HTTP/2 write buffers: the list is a static thread-local of lib/http2/connection.c. Its offset in
- *     libh2o's TLS block is found once in the block's initial image (PT_TLS), where it is the only
- *     buffer prototype with the 80 KiB initial capacity; dl_iterate_phdr gives the calling thread's
- *     block (dlpi_tls_data). If the pattern is not found (another h2o build), nothing is touched;
- *   - pool chunks: the list is static too; the worker takes every cached chunk out into a pool of
- *     its own, and the main thread clears that pool after the join, so the chunks land in the main
- *     thread's cache (reachable, as in any single-threaded h2o program) or are freed. */
+ * h2o 2.2.5 keeps freed memory in per-thread free lists (pool chunks, socket read buffers, 80 KiB
+ * HTTP/2 write buffers) that nothing releases when a thread ends. Rather than reach into h2o's
+ * thread-local storage, a worker that has finished parks here until the process exits: its lists stay
+ * reachable (LeakSanitizer scans live threads' TLS), exactly as in a single-threaded h2o program. A
+ * daemon therefore runs http_server_run once per process. */
 
-#define HTTP_SERVER_H2O_WBUF_SIZE 81920 /* H2O_HTTP2_DEFAULT_OUTBUF_SIZE (h2o/http2_internal.h) */
-#define HTTP_SERVER_H2O_RECYCLE_MAX 16  /* the max h2o gives its free lists */
+static pthread_mutex_t http_server_park_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t http_server_park_cond = PTHREAD_COND_INITIALIZER;
 
-struct http_server_h2o_tls {
-    char *block;          /* this thread's libh2o TLS block */
-    const char *image;    /* its initial image */
-    size_t len;
-};
-
-static int http_server_h2o_tls_cb(struct dl_phdr_info *info, size_t size, void *data)
+_Noreturn static void http_server_park(void)
 {
-    struct http_server_h2o_tls *t = data;
-    (void)size;
-    if (info->dlpi_name == NULL || strstr(info->dlpi_name, "libh2o") == NULL)
-        return 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        if (info->dlpi_phdr[i].p_type == PT_TLS) {
-            t->block = info->dlpi_tls_data;
-            t->image = (const char *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-            t->len = info->dlpi_phdr[i].p_filesz;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int http_server_is_wbuf_prototype(const h2o_buffer_prototype_t *p, int initial)
-{
-    return p->allocator.max == HTTP_SERVER_H2O_RECYCLE_MAX && p->allocator.cnt <= HTTP_SERVER_H2O_RECYCLE_MAX &&
-           (!initial || (p->allocator.cnt == 0 && p->allocator._link == NULL)) &&
-           p->_initial_buf.capacity == HTTP_SERVER_H2O_WBUF_SIZE && p->_initial_buf.size == 0 &&
-           p->_initial_buf.bytes == NULL && p->_initial_buf._prototype == NULL && p->mmap_settings == NULL;
-}
-
-/* The calling thread's HTTP/2 write-buffer prototype, or NULL. */
-static h2o_buffer_prototype_t *http_server_h2o_wbuf_prototype(void)
-{
-    struct http_server_h2o_tls t = {NULL, NULL, 0};
-    if (dl_iterate_phdr(http_server_h2o_tls_cb, &t) == 0 || t.block == NULL || t.image == NULL)
-        return NULL;
-    h2o_buffer_prototype_t *found = NULL;
-    for (size_t off = 0; off + sizeof *found <= t.len; off += _Alignof(h2o_buffer_prototype_t)) {
-        h2o_buffer_prototype_t init;
-        memcpy(&init, t.image + off, sizeof init);
-        if (!http_server_is_wbuf_prototype(&init, 1))
-            continue;
-        if (found != NULL)
-            return NULL; /* ambiguous: leave it alone */
-        found = (h2o_buffer_prototype_t *)(void *)(t.block + off);
-    }
-    return found != NULL && http_server_is_wbuf_prototype(found, 0) ? found : NULL;
-}
-
-static void http_server_recycle_drain(h2o_mem_recycle_t *r)
-{
-    while (r->cnt != 0)
-        free(h2o_mem_alloc_recycle(r, 1));
-}
-
-static void http_server_release_caches(struct http_server_worker *w)
-{
-    http_server_recycle_drain(&h2o_socket_buffer_prototype.allocator);
-    h2o_buffer_prototype_t *wbuf = http_server_h2o_wbuf_prototype();
-    if (wbuf != NULL)
-        http_server_recycle_drain(&wbuf->allocator);
-    else
-        log_debug("worker %u: h2o's HTTP/2 write-buffer cache not found; left as is", w->pub.index);
-    /* allocations under a quarter chunk come from chunks; 96 of 1000 bytes take ~24 chunks, more
-     * than the 16 a cache holds */
-    h2o_mem_init_pool(&w->chunk_cache);
-    for (int i = 0; i < 96; i++)
-        h2o_mem_alloc_pool(&w->chunk_cache, 1000);
+    pthread_mutex_lock(&http_server_park_mu);
+    for (;;)
+        pthread_cond_wait(&http_server_park_cond, &http_server_park_mu);
 }
 
 /* ---- the request path ------------------------------------------------------------------------- */
@@ -509,8 +436,12 @@ static void *http_server_worker_main(void *arg)
         h2o_context_dispose(&w->ctx);
         h2o_evloop_destroy(loop);
     }
-    http_server_release_caches(w);
-    return NULL;
+    /* the last touch of srv: after this the main thread may free it */
+    pthread_mutex_lock(&srv->mu);
+    srv->nfinished++;
+    pthread_cond_broadcast(&srv->cond);
+    pthread_mutex_unlock(&srv->mu);
+    http_server_park();
 }
 
 /* ---- start-up --------------------------------------------------------------------------------- */
@@ -703,7 +634,19 @@ static void http_server_free(struct http_server *srv)
     free(srv);
 }
 
-/* Tells the started workers to go (1) or give up (-1), then, when giving up, joins them. */
+/* Waits until every started worker has finished (they then park: see http_server_park). */
+static void http_server_wait_finished(struct http_server *srv)
+{
+    unsigned started = 0;
+    for (unsigned k = 0; k < srv->nworkers; k++)
+        started += srv->workers[k].thread_started ? 1u : 0u;
+    pthread_mutex_lock(&srv->mu);
+    while (srv->nfinished < started)
+        pthread_cond_wait(&srv->cond, &srv->mu);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+/* Tells the started workers to go (1) or give up (-1), then, when giving up, waits for them. */
 static void http_server_release(struct http_server *srv, int go)
 {
     pthread_mutex_lock(&srv->mu);
@@ -711,12 +654,7 @@ static void http_server_release(struct http_server *srv, int go)
     pthread_cond_broadcast(&srv->cond);
     pthread_mutex_unlock(&srv->mu);
     if (go < 0) {
-        for (unsigned k = 0; k < srv->nworkers; k++) {
-            if (srv->workers[k].thread_started) {
-                pthread_join(srv->workers[k].thread, NULL);
-                h2o_mem_clear_pool(&srv->workers[k].chunk_cache);
-            }
-        }
+        http_server_wait_finished(srv);
     }
 }
 
@@ -802,6 +740,7 @@ int http_server_run(const struct http_server_config *cfg)
             break;
         }
         srv->workers[k].thread_started = 1;
+        pthread_detach(srv->workers[k].thread);
     }
     pthread_mutex_lock(&srv->mu);
     while (srv->nready + srv->nfailed < srv->nworkers)
@@ -827,10 +766,7 @@ int http_server_run(const struct http_server_config *cfg)
     atomic_store(&srv->stop, 1);
     for (unsigned k = 0; k < srv->nworkers; k++)
         h2o_multithread_send_message(&srv->workers[k].wake, NULL);
-    for (unsigned k = 0; k < srv->nworkers; k++) {
-        pthread_join(srv->workers[k].thread, NULL);
-        h2o_mem_clear_pool(&srv->workers[k].chunk_cache);
-    }
+    http_server_wait_finished(srv);
     /* a second SIGTERM/SIGINT that arrived meanwhile would kill the process as soon as the mask is
      * restored, before the daemon's own clean-up: consume it */
     struct timespec zero = {0, 0};

@@ -51,8 +51,8 @@ ALTER USER '$DBUSER'@'localhost' IDENTIFIED BY '$pw';
 ALTER USER '$DBUSER'@'127.0.0.1' IDENTIFIED BY '$pw';
 GRANT ALL PRIVILEGES ON \`$DBNAME\`.* TO '$DBUSER'@'localhost';
 GRANT ALL PRIVILEGES ON \`$DBNAME\`.* TO '$DBUSER'@'127.0.0.1';
-GRANT ALL PRIVILEGES ON \`cartman\_test\_%\`.* TO '$DBUSER'@'localhost';
-GRANT ALL PRIVILEGES ON \`cartman\_test\_%\`.* TO '$DBUSER'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON \`cartman\_%\`.* TO '$DBUSER'@'localhost';
+GRANT ALL PRIVILEGES ON \`cartman\_%\`.* TO '$DBUSER'@'127.0.0.1';
 SQL
 }
 

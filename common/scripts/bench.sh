@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make bench`: loads the release build of both daemons over HTTP/2 with h2load on a seeded store and
+# prints one table: route, requests/s, client-observed p50 and p99, server CPU per request.
+# Each route runs REPEAT times (default 3); the table shows the median run.
+#
+#   BENCH_ORDERS   orders in the bench store (default 100000; seeded once into cartman_bench)
+#   BENCH_SECONDS  seconds per run (default 5)    BENCH_CONNS  connections (default 16)
+#   BENCH_STREAMS  concurrent streams per connection (default 8)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+export CARTMAN_VAR=${CARTMAN_VAR:-$ROOT/var}
+BIN=$ROOT/build/release
+B=$CARTMAN_VAR/bench
+mkdir -p "$B"
+ORDERS=${BENCH_ORDERS:-100000}
+SECS=${BENCH_SECONDS:-5}
+CONNS=${BENCH_CONNS:-16}
+STREAMS=${BENCH_STREAMS:-8}
+REPEAT=${REPEAT:-3}
+
+common/scripts/mariadb.sh start
+set -a; eval "$(common/scripts/mariadb.sh env)"; set +a
+common/scripts/devcerts.sh
+export CARTMAN_DB_NAME=cartman_bench_store
+q() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -N -B "$@"; }
+have=$(q -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$CARTMAN_DB_NAME' AND table_name='wp_wc_orders'")
+if [ "$have" = 0 ] || [ "$(q "$CARTMAN_DB_NAME" -e "SELECT COUNT(*) FROM wp_wc_orders WHERE type='shop_order'")" != "$ORDERS" ]; then
+    q -e "DROP DATABASE IF EXISTS $CARTMAN_DB_NAME; CREATE DATABASE $CARTMAN_DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
+    echo "seeding the bench store with $ORDERS orders..." >&2
+    "$BIN/authd" seed-demo --orders "$ORDERS" --seed 1 >/dev/null
+fi
+"$BIN/authd" migrate >/dev/null 2>&1
+
+export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
+export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem CARTMAN_ACCESS_LOG=false
+export CARTMAN_AUTHD_URL=https://127.0.0.1:28443 CARTMAN_APID_URL=https://127.0.0.1:29443
+CARTMAN_LISTEN=127.0.0.1:28443 "$BIN/authd" serve >"$B/authd.log" 2>&1 &
+authd_pid=$!
+CARTMAN_LISTEN=127.0.0.1:29443 "$BIN/apid" serve >"$B/apid.log" 2>&1 &
+apid_pid=$!
+trap 'kill -TERM $authd_pid $apid_pid 2>/dev/null; wait 2>/dev/null' EXIT
+for u in https://127.0.0.1:28443/healthz https://127.0.0.1:29443/healthz; do
+    for _ in $(seq 1 100); do curl -fsS --cacert "$CARTMAN_TLS_CERT" "$u" >/dev/null 2>&1 && break; sleep 0.1; done
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TCK=$(getconf CLK_TCK)
+
+# run NAME PID URL: one h2load run; prints "rps p50_ms p99_ms cpu_us_per_req"
+run() {
+    local pid=$1 url=$2 log=$B/h2load.log
+    local c0; c0=$(cpu_ticks "$pid")
+    local out; out=$(h2load -D "$SECS" -c "$CONNS" -m "$STREAMS" -t 1 --log-file="$log" "$url" 2>&1)
+    local c1; c1=$(cpu_ticks "$pid")
+    local ok; ok=$(awk -F'\t' '$2 >= 200 && $2 < 400' "$log" | wc -l)
+    local failed; failed=$(awk -F'\t' '$2 < 200 || $2 >= 400' "$log" | wc -l)
+    [ "$failed" -eq 0 ] || { echo "$failed failed requests for $url" >&2; grep -E '^(requests|status codes)' <<<"$out" >&2; }
+    local rps; rps=$(grep -oE 'finished in [0-9.]+s, [0-9.]+ req/s' <<<"$out" | awk '{print $4}')
+    local pct; pct=$(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
+    local cpu; cpu=$(awk -v t0="$c0" -v t1="$c1" -v n="$ok" -v hz="$TCK" 'BEGIN {printf "%.1f", (t1 - t0) / hz * 1e6 / (n ? n : 1)}')
+    echo "$rps $pct $cpu"
+}
+
+median_run() { # NAME PID URL
+    local name=$1 pid=$2 url=$3 rows=()
+    for _ in $(seq 1 "$REPEAT"); do rows+=("$(run "$pid" "$url")"); done
+    printf '%s\n' "${rows[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p" | awk -v n="$name" '{printf "%-34s %10.0f %9s %9s %12s\n", n, $1, $2, $3, $4}'
+}
+
+echo
+echo "bench: $ORDERS orders, h2load -D $SECS -c $CONNS -m $STREAMS over HTTP/2 + TLS, median of $REPEAT runs, $(nproc) cores"
+printf '%-34s %10s %9s %9s %12s\n' "route" "req/s" "p50 ms" "p99 ms" "server µs/req"
+median_run "apid GET /healthz" "$apid_pid" https://127.0.0.1:29443/healthz
+median_run "apid GET /cartman/v1/ (index)" "$apid_pid" https://127.0.0.1:29443/cartman/v1/
+median_run "authd GET /healthz" "$authd_pid" https://127.0.0.1:28443/healthz
