@@ -602,7 +602,11 @@ static void http_server_globalconf(struct http_server *srv)
     h2o_config_init(gc);
     srv->globalconf_inited = 1;
     gc->server_name = h2o_iovec_init(H2O_STRLIT("")); /* no Server header: no version banner */
-    gc->max_request_entity_size = http_router_max_body(srv->router);
+    /* h2o refuses bodies over this itself, before routing (plain text on HTTP/1.1, a reset stream on
+     * HTTP/2); a floor keeps the common case, a small body sent where none or less is allowed, on our
+     * JSON 413 path. */
+    size_t max_body = http_router_max_body(srv->router);
+    gc->max_request_entity_size = max_body > LIMIT_REQUEST_BODY_PREAUTH ? max_body : LIMIT_REQUEST_BODY_PREAUTH;
     /* h2o sends the second GOAWAY after 1 s, then closes HTTP/2 stragglers after this: inside our grace */
     gc->http2.graceful_shutdown_timeout = LIMIT_SHUTDOWN_GRACE_MS > 1500 ? LIMIT_SHUTDOWN_GRACE_MS - 1500 : 1;
     h2o_hostconf_t *host = h2o_config_register_host(gc, h2o_iovec_init(H2O_STRLIT("default")), 65535);

@@ -41,6 +41,30 @@ is "$(tail -1 <<<"$out")" "1.1 200" "apid answers HTTP/1.1 on the cleartext list
 out=$(curl -sS "${CA[@]}" --http2 -X DELETE -w '\n%{http_code}' "$APID_URL/cartman/v1/")
 is "$(tail -1 <<<"$out")" "405" "a known path with the wrong method is 405"
 
+# bounded requests: headers over 16 KiB, a body where the route takes none, an over-long URI
+big=$(head -c 20000 /dev/zero | tr '\0' a)
+for v in --http2 --http1.1; do
+    code=$(curl -sS "${CA[@]}" $v -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$APID_URL/cartman/v1/")
+    is "$code" "431" "request headers over the cap are refused ($v)"
+    out=$(curl -sS "${CA[@]}" $v -w '\n%{http_code}' -X GET --data-binary 'x=1' "$APID_URL/cartman/v1/")
+    is "$(tail -1 <<<"$out")" "413" "a body on a route that takes none is refused ($v)"
+    like "$(head -1 <<<"$out")" '"code":"cartman_body_too_large"' "413 is a JSON error ($v)"
+done
+code=$(curl -sS "${CA[@]}" --http2 -o /dev/null -w '%{http_code}' "$APID_URL/cartman/v1/?q=$(head -c 3000 /dev/zero | tr '\0' b)")
+is "$code" "414" "an over-long URI is refused"
+code=$(curl -sS "${CA[@]}" --http2 -o /dev/null -w '%{http_code}' --path-as-is "$APID_URL/cartman/v1/../healthz")
+is "$code" "400" "a path with a .. segment is refused"
+code=$(curl -sS "${CA[@]}" --http2 -o /dev/null -w '%{http_code}' -I "$APID_URL/healthz")
+is "$code" "200" "HEAD is answered by the GET route"
+
+# the access log has one line per request and never the query string
+curl -sS "${CA[@]}" --http2 -o /dev/null "$APID_URL/cartman/v1/?secret_token=s3cr3t-value"
+sleep 0.2
+grep -q 's3cr3t-value' "$CARTMAN_TEST_DIR/apid.log"; st=$?
+is "$st" "1" "the query string never reaches the log"
+like "$(grep ' access GET /cartman/v1/ 200 ' "$CARTMAN_TEST_DIR/apid.log" | tail -1)" \
+    'access GET /cartman/v1/ 200 [0-9]+B [0-9]+us HTTP/2 127\.0\.0\.1' "access line: method, path, status, bytes, µs, version, client"
+
 nghttp=$(h2load -n 200 -c 4 -m 4 "$APID_URL/cartman/v1/" 2>&1 | grep -E '^requests:')
 like "$nghttp" "200 succeeded, 0 failed" "200 HTTP/2 requests over 4 connections all succeed"
 done_testing
