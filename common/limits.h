@@ -36,10 +36,10 @@
 #define LIMIT_ARGON2_LANES 16                     /* argon2 p=, libargon2 starts one thread per lane (PHP default 1) */
 
 /* Configuration */
-#define LIMIT_CONFIG_FILE_BYTES (64 * 1024)
+#define LIMIT_CONFIG_FILE_BYTES ((size_t)64 * 1024)
 #define LIMIT_CONFIG_VALUE_BYTES 4096
 #define LIMIT_CONFIG_KEY_BYTES 64                 /* a key of the --config file */
-#define LIMIT_WP_CONFIG_BYTES (1024 * 1024)
+#define LIMIT_WP_CONFIG_BYTES ((size_t)1024 * 1024)
 #define LIMIT_WP_CONFIG_VALUE_BYTES 255           /* DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_CHARSET, unescaped */
 
 /* Database */
