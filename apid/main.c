@@ -38,7 +38,7 @@ int main(int argc, char **argv)
         return 1;
     if (strcmp(args.command, "serve") == 0 && args.argc == 0) {
         apid_index_set_routes(api_routes, sizeof api_routes / sizeof api_routes[0], "/cartman/v1");
-        return daemon_serve(&cfg, "apid", groups, sizeof groups / sizeof groups[0]);
+        return daemon_serve(&cfg, "apid", groups, sizeof groups / sizeof groups[0], NULL);
     }
     fprintf(stderr, "apid: unknown command '%s'\n%s", args.command, USAGE);
     return 2;

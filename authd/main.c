@@ -59,7 +59,7 @@ static int cmd_serve(const struct config *cfg)
                      migrate_latest_version());
         db_close(db);
     }
-    return daemon_serve(cfg, "authd", groups, sizeof groups / sizeof groups[0]);
+    return daemon_serve(cfg, "authd", groups, sizeof groups / sizeof groups[0], NULL);
 }
 
 int main(int argc, char **argv)

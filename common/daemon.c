@@ -151,6 +151,7 @@ int daemon_healthz(struct http_call *call)
 
 struct serve_app {
     const struct config *cfg;
+    void *app;
 };
 
 static int worker_init(void *app, struct http_worker *hw)
@@ -160,6 +161,7 @@ static int worker_init(void *app, struct http_worker *hw)
     if (w == NULL)
         abort();
     w->cfg = sa->cfg;
+    w->app = sa->app;
     hw->data = w;
     daemon_worker_db(w); /* connect now when possible; a database that is down is not fatal */
     return 0;
@@ -176,13 +178,14 @@ static void worker_fini(void *app, struct http_worker *hw)
     }
 }
 
-int daemon_serve(const struct config *cfg, const char *name, const struct http_route_group *groups, size_t ngroups)
+int daemon_serve(const struct config *cfg, const char *name, const struct http_route_group *groups, size_t ngroups,
+                 void *app)
 {
     if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
         log_error("tls_cert and tls_key are required (CARTMAN_TLS_CERT, CARTMAN_TLS_KEY)");
         return 1;
     }
-    struct serve_app app = {cfg};
+    struct serve_app sa = {cfg, app};
     struct http_server_config sc = {
         .name = name,
         .listen = cfg->listen,
@@ -193,7 +196,7 @@ int daemon_serve(const struct config *cfg, const char *name, const struct http_r
         .access_log = cfg->access_log,
         .groups = groups,
         .ngroups = ngroups,
-        .app = &app,
+        .app = &sa,
         .worker_init = worker_init,
         .worker_fini = worker_fini,
     };

@@ -29,6 +29,7 @@ struct db *daemon_db_open(const struct config *cfg);
 /* Per-worker state: each worker thread owns one database connection. */
 struct daemon_worker {
     const struct config *cfg;
+    void *app; /* the daemon's shared, read-mostly state (daemon_serve's app argument) */
     struct db *db;
     double retry_at; /* monotonic seconds: no reconnect attempt before this after a failure */
     char down_reason[200];
@@ -45,7 +46,9 @@ struct db *daemon_db_or_reply(struct http_call *call);
 /* GET /healthz: {"status":"ok","db":"ok"}, or 503 {"status":"error","db":"down","reason":…}. */
 int daemon_healthz(struct http_call *call);
 
-/* Runs the server with the daemon's route groups until SIGTERM/SIGINT. Returns the exit status. */
-int daemon_serve(const struct config *cfg, const char *name, const struct http_route_group *groups, size_t ngroups);
+/* Runs the server with the daemon's route groups until SIGTERM/SIGINT; every worker's
+ * daemon_worker.app is app. Returns the exit status. */
+int daemon_serve(const struct config *cfg, const char *name, const struct http_route_group *groups, size_t ngroups,
+                 void *app);
 
 #endif
