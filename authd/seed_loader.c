@@ -1,0 +1,429 @@
+/*
+ * authd/seed_loader.c — LOAD DATA LOCAL INFILE from memory for the demo generator.
+ *
+ * Owns: per-table text buffers in LOAD DATA's default format (fields split by tab, lines by newline,
+ * backslash escapes, \N for NULL), and streaming them through mysql_set_local_infile_handler.
+ * Two lanes: the server spends its time parsing and inserting, one core per LOAD, so a flush loads
+ * the tables on two connections at once — the caller's, inside the caller's transaction, and a
+ * second one opened here with the same account and session settings (sql_mode, time_zone,
+ * unique_checks, foreign_key_checks), whose LOADs commit one by one. The tables are split between the
+ * two by size. When the second connection cannot be opened, everything goes through the first.
+ * Does not: decide transactions or session settings (seed_demo.c), or know what the rows mean.
+ */
+#include "authd/seed_loader.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SEED_MAX_TABLES 48
+
+struct seed_table {
+    char name[64];
+    char columns[512];
+    char *buf;
+    size_t len, cap;
+    size_t rows;     /* buffered */
+    uint64_t loaded; /* flushed so far */
+    double seconds;  /* spent loading it */
+    bool in_row;     /* a field was written to the current row */
+};
+
+struct seed_loader {
+    struct db *db;
+    MYSQL *second;      /* the second lane, NULL when not (yet) open */
+    bool second_tried;
+    struct seed_table tables[SEED_MAX_TABLES];
+    size_t ntables;
+    uint64_t rows;
+};
+
+/* One lane's share of a flush. */
+struct lane {
+    struct seed_loader *ld;
+    MYSQL *m;
+    struct seed_table *tables[SEED_MAX_TABLES];
+    size_t n;
+    size_t bytes;
+    int rc;
+    char err[512];
+};
+
+/* The buffer being streamed by the local-infile callbacks. */
+struct infile_src {
+    const char *data;
+    size_t len, pos;
+};
+
+struct seed_loader *seed_loader_new(struct db *db)
+{
+    struct seed_loader *ld = calloc(1, sizeof *ld);
+    if (ld == NULL)
+        abort();
+    ld->db = db;
+    return ld;
+}
+
+static int refuse_init(void **ptr, const char *filename, void *userdata)
+{
+    (void)filename;
+    (void)userdata;
+    *ptr = NULL;
+    return 1;
+}
+static int refuse_read(void *ptr, char *buf, unsigned int len)
+{
+    (void)ptr;
+    (void)buf;
+    (void)len;
+    return -1;
+}
+static void refuse_end(void *ptr)
+{
+    (void)ptr;
+}
+static int refuse_error(void *ptr, char *msg, unsigned int len)
+{
+    (void)ptr;
+    snprintf(msg, len, "LOAD DATA LOCAL is not accepted on this connection");
+    return 2000;
+}
+
+void seed_loader_free(struct seed_loader *ld)
+{
+    if (ld == NULL)
+        return;
+    /* After the load, a LOCAL INFILE request from the server (only a hostile server sends one
+     * unasked) gets a refusal rather than a file from this machine. */
+    MYSQL *m = db_mysql(ld->db); /* NULL after a reconnect failed */
+    if (m)
+        mysql_set_local_infile_handler(m, refuse_init, refuse_read, refuse_end, refuse_error, NULL);
+    if (ld->second)
+        mysql_close(ld->second);
+    for (size_t i = 0; i < ld->ntables; i++)
+        free(ld->tables[i].buf);
+    free(ld);
+}
+
+struct seed_table *seed_loader_table(struct seed_loader *ld, const char *table, const char *columns)
+{
+    if (ld->ntables == SEED_MAX_TABLES)
+        abort();
+    struct seed_table *t = &ld->tables[ld->ntables++];
+    snprintf(t->name, sizeof t->name, "%s", table);
+    snprintf(t->columns, sizeof t->columns, "%s", columns);
+    return t;
+}
+
+static void reserve(struct seed_table *t, size_t more)
+{
+    if (t->len + more <= t->cap)
+        return;
+    size_t cap = t->cap ? t->cap : 1 << 16;
+    while (cap < t->len + more)
+        cap *= 2;
+    char *b = realloc(t->buf, cap);
+    if (b == NULL)
+        abort();
+    t->buf = b;
+    t->cap = cap;
+}
+
+static void field_start(struct seed_table *t)
+{
+    if (t->in_row) {
+        reserve(t, 1);
+        t->buf[t->len++] = '\t';
+    }
+    t->in_row = true;
+}
+
+static void put_raw(struct seed_table *t, const char *s, size_t n)
+{
+    reserve(t, n);
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+}
+
+void seed_row_u64(struct seed_table *t, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    field_start(t);
+    put_raw(t, tmp, (size_t)n);
+}
+
+void seed_row_i64(struct seed_table *t, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    field_start(t);
+    put_raw(t, tmp, (size_t)n);
+}
+
+void seed_row_cents(struct seed_table *t, int64_t cents)
+{
+    char tmp[32];
+    uint64_t a = cents < 0 ? (uint64_t)(-cents) : (uint64_t)cents;
+    int n = snprintf(tmp, sizeof tmp, "%s%" PRIu64 ".%02" PRIu64, cents < 0 ? "-" : "", a / 100, a % 100);
+    field_start(t);
+    put_raw(t, tmp, (size_t)n);
+}
+
+void seed_row_strn(struct seed_table *t, const char *s, size_t n)
+{
+    field_start(t);
+    reserve(t, 2 * n);
+    char *o = t->buf + t->len;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        switch (c) {
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\0': *o++ = '\\'; *o++ = '0'; break;
+        default: *o++ = c; break;
+        }
+    }
+    t->len = (size_t)(o - t->buf);
+}
+
+void seed_row_str(struct seed_table *t, const char *s)
+{
+    seed_row_strn(t, s, strlen(s));
+}
+
+void seed_row_null(struct seed_table *t)
+{
+    field_start(t);
+    put_raw(t, "\\N", 2);
+}
+
+void seed_row_end(struct seed_table *t)
+{
+    reserve(t, 1);
+    t->buf[t->len++] = '\n';
+    t->in_row = false;
+    t->rows++;
+}
+
+static int src_init(void **ptr, const char *filename, void *userdata)
+{
+    (void)filename;
+    struct infile_src *src = userdata;
+    src->pos = 0;
+    *ptr = src;
+    return 0;
+}
+
+static int src_read(void *ptr, char *buf, unsigned int len)
+{
+    struct infile_src *src = ptr;
+    size_t n = src->len - src->pos;
+    if (n > len)
+        n = len;
+    memcpy(buf, src->data + src->pos, n);
+    src->pos += n;
+    return (int)n;
+}
+
+static void src_end(void *ptr)
+{
+    (void)ptr;
+}
+
+static int src_error(void *ptr, char *msg, unsigned int len)
+{
+    (void)ptr;
+    snprintf(msg, len, "seed loader: buffer read failed");
+    return 2000;
+}
+
+/* The first warning of the last statement, for the error message. */
+static void first_warning(MYSQL *m, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "unknown warning");
+    if (mysql_query(m, "SHOW WARNINGS LIMIT 1") != 0)
+        return;
+    MYSQL_RES *res = mysql_store_result(m);
+    if (res == NULL)
+        return;
+    MYSQL_ROW row = mysql_fetch_row(res);
+    if (row && row[2])
+        snprintf(out, outlen, "%s", row[2]);
+    mysql_free_result(res);
+}
+
+static int load_table(struct seed_loader *ld, MYSQL *m, struct seed_table *t, char *err, size_t errlen)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "LOAD DATA LOCAL INFILE 'cartman-seed' INTO TABLE `%s%s` CHARACTER SET utf8mb4"
+             " FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (%s)",
+             db_prefix(ld->db), t->name, t->columns);
+    struct infile_src src = {t->buf, t->len, 0};
+    mysql_set_local_infile_handler(m, src_init, src_read, src_end, src_error, &src);
+    if (mysql_real_query(m, sql, strlen(sql)) != 0) {
+        snprintf(err, errlen, "loading %s%s: %s", db_prefix(ld->db), t->name, mysql_error(m));
+        return -1;
+    }
+    my_ulonglong affected = mysql_affected_rows(m);
+    unsigned warnings = mysql_warning_count(m);
+    if (warnings > 0 || affected != (my_ulonglong)t->rows) {
+        char w[256];
+        first_warning(m, w, sizeof w);
+        snprintf(err, errlen, "loading %s%s: %llu of %zu rows, %u warnings (first: %s)", db_prefix(ld->db), t->name,
+                 (unsigned long long)affected, t->rows, warnings, w);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first row of a one-row query on m, into out (NUL-terminated cells), or -1. */
+static int query_row(MYSQL *m, const char *sql, char out[][64], unsigned ncols)
+{
+    if (mysql_query(m, sql) != 0)
+        return -1;
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+    int rc = row && mysql_num_fields(res) == ncols ? 0 : -1;
+    for (unsigned i = 0; rc == 0 && i < ncols; i++)
+        snprintf(out[i], 64, "%s", row[i] ? row[i] : "");
+    if (res)
+        mysql_free_result(res);
+    return rc;
+}
+
+/* Opens the second lane with the first connection's account, database and session settings (read
+ * from the connection itself: host, user, password, socket and schema are public fields of MYSQL). */
+static MYSQL *open_second(struct seed_loader *ld)
+{
+    MYSQL *first = db_mysql(ld->db);
+    char v[4][64], sql[512];
+    if (query_row(first, "SELECT @@SESSION.sql_mode, @@SESSION.time_zone, @@SESSION.unique_checks,"
+                         " @@SESSION.foreign_key_checks", v, 4) != 0)
+        return NULL;
+    if (strchr(v[0], '\'') || strchr(v[1], '\''))
+        return NULL;
+    MYSQL *m = mysql_init(NULL);
+    if (m == NULL)
+        abort();
+    unsigned int pvio = 1; /* PVIO_TYPE_SOCKET (TCP); 0 is PVIO_TYPE_UNIXSOCKET */
+    mariadb_get_infov(first, MARIADB_CONNECTION_PVIO_TYPE, &pvio);
+    unsigned timeout = 10, proto = pvio == 0 ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mysql_options(m, MYSQL_OPT_PROTOCOL, &proto);
+    snprintf(sql, sizeof sql, "SET SESSION sql_mode = '%s', time_zone = '%s', unique_checks = %s, foreign_key_checks = %s",
+             v[0], v[1], v[2], v[3]);
+    if (mysql_real_connect(m, first->host, first->user, first->passwd, first->db, first->port, first->unix_socket, 0) ==
+            NULL ||
+        mysql_query(m, sql) != 0) {
+        fprintf(stderr, "seed-demo: loading on one connection only (%s)\n", mysql_error(m));
+        mysql_close(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void *lane_run(void *arg)
+{
+    struct lane *l = arg;
+    l->rc = 0;
+    for (size_t i = 0; i < l->n && l->rc == 0; i++)
+        l->rc = load_table(l->ld, l->m, l->tables[i], l->err, sizeof l->err);
+    return NULL;
+}
+
+/* Splits the tables with rows between the lanes, largest first, each to the lighter lane. */
+static void split(struct seed_loader *ld, struct lane *lanes, size_t nlanes)
+{
+    bool taken[SEED_MAX_TABLES] = {false};
+    for (;;) {
+        size_t best = SEED_MAX_TABLES;
+        for (size_t i = 0; i < ld->ntables; i++)
+            if (!taken[i] && ld->tables[i].rows && (best == SEED_MAX_TABLES || ld->tables[i].len > ld->tables[best].len))
+                best = i;
+        if (best == SEED_MAX_TABLES)
+            return;
+        taken[best] = true;
+        struct lane *to = &lanes[0];
+        for (size_t k = 1; k < nlanes; k++)
+            if (lanes[k].bytes < to->bytes)
+                to = &lanes[k];
+        to->tables[to->n++] = &ld->tables[best];
+        to->bytes += ld->tables[best].len;
+    }
+}
+
+int seed_loader_flush(struct seed_loader *ld, char *err, size_t errlen)
+{
+    if (!ld->second_tried) {
+        ld->second_tried = true;
+        ld->second = open_second(ld);
+    }
+    struct lane lanes[2];
+    memset(lanes, 0, sizeof lanes);
+    lanes[0].ld = lanes[1].ld = ld;
+    lanes[0].m = db_mysql(ld->db);
+    lanes[1].m = ld->second;
+    size_t nlanes = ld->second ? 2 : 1;
+    split(ld, lanes, nlanes);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    pthread_t th;
+    bool threaded = nlanes == 2 && lanes[1].n > 0 && pthread_create(&th, NULL, lane_run, &lanes[1]) == 0;
+    lane_run(&lanes[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (nlanes == 2)
+        lane_run(&lanes[1]);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    for (size_t k = 0; k < nlanes; k++) {
+        if (lanes[k].rc != 0) {
+            snprintf(err, errlen, "%s", lanes[k].err);
+            return -1;
+        }
+    }
+    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    for (size_t i = 0; i < ld->ntables; i++) {
+        struct seed_table *t = &ld->tables[i];
+        if (t->rows == 0)
+            continue;
+        /* wall time of the flush, shared by size: with two lanes a table's own time is not measured */
+        t->seconds += secs * (double)t->len / (double)(lanes[0].bytes + lanes[1].bytes);
+        ld->rows += t->rows;
+        t->loaded += t->rows;
+        t->rows = 0;
+        t->len = 0;
+    }
+    return 0;
+}
+
+uint64_t seed_loader_rows(const struct seed_loader *ld)
+{
+    return ld->rows;
+}
+
+void seed_loader_report(const struct seed_loader *ld, FILE *out)
+{
+    for (size_t i = 0; i < ld->ntables; i++) {
+        const struct seed_table *t = &ld->tables[i];
+        if (t->loaded)
+            fprintf(out, "seed-demo:   %-28s %10" PRIu64 " rows %7.1f s (share of wall time)\n", t->name, t->loaded,
+                    t->seconds);
+    }
+}
+
+size_t seed_loader_pending_bytes(const struct seed_loader *ld)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ld->ntables; i++)
+        n += ld->tables[i].len;
+    return n;
+}
