@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# authd seed-demo: fills scratch stores (cartman_test_seed, cartman_test_seed_b) with 500 orders in
+# each order storage and checks with SQL what WooCommerce would have: counts, line items, every
+# status, analytics totals equal to the order totals, refunds, roles and passwords (checked by PHP's
+# own unserialize and password_verify), product lookup rows, term counts; then determinism (same
+# seed, same rows), the no-op on a seeded store, the refusal on a foreign one, --force, usage errors.
+source "$(dirname "$0")/lib.sh"
+P=${CARTMAN_DB_PREFIX:-wp_}
+DB1=cartman_test_seed
+DB2=cartman_test_seed_b
+TMP=$(mktemp -d)
+# one "today" for every run in this script, so that a run crossing midnight cannot change the dates
+export CARTMAN_DEMO_TODAY=${CARTMAN_DEMO_TODAY:-$(date -u +%F)}
+
+server() { # server "STATEMENT" — runs without a default database
+    mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" \
+        -p"$CARTMAN_DB_PASSWORD" -N -B -e "$*"
+}
+fresh_db() { server "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"; }
+seed() { # seed DB ARGS... — stdout in $TMP/out, stderr in $TMP/err, exit status in $rc
+    local db=$1; shift
+    rc=0
+    CARTMAN_DB_NAME=$db "$BIN/authd" seed-demo "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+}
+cleanup() { server "DROP DATABASE IF EXISTS $DB1; DROP DATABASE IF EXISTS $DB2" >/dev/null 2>&1; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+# PHP decides, as WP_User::get_role_caps does, whether a user can manage_woocommerce.
+can_manage() { # can_manage DB LOGIN
+    local roles caps
+    roles=$(sql "$1" "SELECT option_value FROM ${P}options WHERE option_name='${P}user_roles'")
+    caps=$(sql "$1" "SELECT m.meta_value FROM ${P}usermeta m JOIN ${P}users u ON u.ID = m.user_id
+                     WHERE u.user_login = '$2' AND m.meta_key = '${P}capabilities'")
+    php -r '$roles = unserialize($argv[1]); $caps = unserialize($argv[2]);
+            if (!is_array($roles) || !is_array($caps)) { echo "unserialize failed"; exit; }
+            $all = [];
+            foreach ($caps as $k => $v) if (isset($roles[$k])) $all = array_merge($all, $roles[$k]["capabilities"]);
+            $all = array_merge($all, $caps);
+            echo !empty($all["manage_woocommerce"]) ? "yes" : "no";' "$roles" "$caps"
+}
+json_field() { # json_field JSON INDEX KEY
+    php -r '$j = json_decode($argv[1], true); echo $j["users"][$argv[2]][$argv[3]] ?? "";' "$1" "$2" "$3"
+}
+
+check_store() { # check_store DB STORAGE JSON
+    local db=$1 storage=$2 json=$3 orders refunds total stats
+    if [ "$storage" = hpos ]; then
+        orders="SELECT id, status, total_amount AS total, parent_order_id AS parent FROM ${P}wc_orders WHERE type = 'shop_order'"
+        refunds="SELECT id, status, total_amount AS total, parent_order_id AS parent FROM ${P}wc_orders WHERE type = 'shop_order_refund'"
+    else
+        orders="SELECT p.ID AS id, p.post_status AS status, CAST(m.meta_value AS DECIMAL(26,8)) AS total, p.post_parent AS parent
+                FROM ${P}posts p JOIN ${P}postmeta m ON m.post_id = p.ID AND m.meta_key = '_order_total' WHERE p.post_type = 'shop_order'"
+        refunds="SELECT p.ID AS id, p.post_status AS status, CAST(m.meta_value AS DECIMAL(26,8)) AS total, p.post_parent AS parent
+                 FROM ${P}posts p JOIN ${P}postmeta m ON m.post_id = p.ID AND m.meta_key = '_order_total' WHERE p.post_type = 'shop_order_refund'"
+    fi
+    is "$(sql "$db" "SELECT option_value FROM ${P}options WHERE option_name = 'woocommerce_custom_orders_table_enabled'")" \
+        "$([ "$storage" = hpos ] && echo yes || echo no)" "$storage: woocommerce_custom_orders_table_enabled"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ($orders) o")" 500 "$storage: 500 orders"
+    if [ "$storage" = hpos ]; then
+        is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_orders o LEFT JOIN ${P}posts p ON p.ID = o.id
+                          WHERE p.post_type IS NULL OR p.post_type <> 'shop_order_placehold'")" 0 \
+            "hpos: every order and refund has its shop_order_placehold post"
+        is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_orders o WHERE o.type = 'shop_order' AND (SELECT COUNT(*)
+                          FROM ${P}wc_order_addresses a WHERE a.order_id = o.id) <> 2")" 0 "hpos: billing and shipping address rows"
+        is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_orders o LEFT JOIN ${P}wc_order_operational_data d ON d.order_id = o.id
+                          WHERE d.id IS NULL")" 0 "hpos: operational data for every order and refund"
+        is "$(sql "$db" "SELECT COUNT(*) FROM ${P}posts WHERE post_type IN ('shop_order', 'shop_order_refund')")" 0 \
+            "hpos: no legacy order posts"
+    else
+        is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_orders")" 0 "posts: the HPOS tables stay empty"
+        is "$(sql "$db" "SELECT COUNT(*) FROM ${P}posts p WHERE p.post_type = 'shop_order' AND NOT EXISTS (SELECT 1
+                          FROM ${P}postmeta m WHERE m.post_id = p.ID AND m.meta_key = '_order_key')")" 0 "posts: _order_key on every order"
+    fi
+    is "$(sql "$db" "SELECT COUNT(*) FROM ($orders) o WHERE NOT EXISTS (SELECT 1 FROM ${P}woocommerce_order_items i
+                      WHERE i.order_id = o.id AND i.order_item_type = 'line_item')")" 0 "$storage: every order has a line item"
+    is "$(sql "$db" "SELECT GROUP_CONCAT(DISTINCT status ORDER BY status) FROM ($orders) o")" \
+        "wc-cancelled,wc-completed,wc-failed,wc-on-hold,wc-pending,wc-processing,wc-refunded" "$storage: every status appears"
+    total=$(sql "$db" "SELECT ROUND((SELECT SUM(total) FROM ($orders) o) + (SELECT COALESCE(SUM(total), 0) FROM ($refunds) r), 2)")
+    stats=$(sql "$db" "SELECT ROUND(SUM(total_sales), 2) FROM ${P}wc_order_stats")
+    is "$stats" "$total" "$storage: SUM(wc_order_stats.total_sales) equals the order and refund totals"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_order_stats s LEFT JOIN ($orders) o ON o.id = s.order_id
+                      LEFT JOIN ($refunds) r ON r.id = s.order_id
+                      WHERE (o.id IS NULL AND r.id IS NULL) OR s.status <> COALESCE(o.status, (SELECT p.status FROM ($orders) p WHERE p.id = r.parent))")" 0 \
+        "$storage: a stats row per order and refund, with the order's (or the parent's) status"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_order_stats WHERE ROUND(net_total, 2) <> ROUND(total_sales - tax_total - shipping_total, 2)")" 0 \
+        "$storage: net_total = total - tax - shipping"
+    like "$(sql "$db" "SELECT COUNT(*) FROM ($refunds) r")" '^[1-9][0-9]*$' "$storage: there are refunds"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ($refunds) r LEFT JOIN ($orders) o ON o.id = r.parent
+                      WHERE r.total >= 0 OR o.id IS NULL OR r.status <> 'wc-completed'")" 0 \
+        "$storage: refunds have a negative total, a parent order and status wc-completed"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ($orders) o WHERE o.status = 'wc-refunded'
+                      AND ROUND(o.total + (SELECT SUM(r.total) FROM ($refunds) r WHERE r.parent = o.id), 2) <> 0")" 0 \
+        "$storage: refunded orders are refunded in full"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_order_stats WHERE parent_id <> 0 AND (total_sales >= 0 OR num_items_sold > 0)")" 0 \
+        "$storage: refund stats rows are negative"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ($refunds) r ON r.id = i.order_id
+                      WHERE i.order_item_type = 'line_item' AND NOT EXISTS (SELECT 1 FROM ${P}woocommerce_order_itemmeta m
+                      WHERE m.order_item_id = i.order_item_id AND m.meta_key = '_refunded_item_id')")" 0 \
+        "$storage: refund line items point at the refunded item"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ${P}woocommerce_order_itemmeta m
+                      ON m.order_item_id = i.order_item_id AND m.meta_key = '_qty' JOIN ($refunds) r ON r.id = i.order_id
+                      WHERE CAST(m.meta_value AS SIGNED) >= 0")" 0 "$storage: refund items have negative quantities"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_order_product_lookup l LEFT JOIN ${P}woocommerce_order_items i
+                      ON i.order_item_id = l.order_item_id WHERE i.order_id IS NULL OR i.order_id <> l.order_id")" 0 \
+        "$storage: wc_order_product_lookup rows match line items"
+    like "$(sql "$db" "SELECT COUNT(*) FROM ${P}comments c JOIN ${P}commentmeta m ON m.comment_id = c.comment_ID
+                        AND m.meta_key = 'is_customer_note' WHERE c.comment_type = 'order_note'")" '^[1-9][0-9]*$' \
+        "$storage: order notes, some for the customer"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}posts p LEFT JOIN ${P}wc_product_meta_lookup l ON l.product_id = p.ID
+                      WHERE p.post_type IN ('product', 'product_variation') AND l.product_id IS NULL")" 0 \
+        "$storage: a wc_product_meta_lookup row per product and variation"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_product_meta_lookup l JOIN ${P}postmeta m ON m.post_id = l.product_id
+                      AND m.meta_key = '_stock' WHERE l.stock_quantity <> CAST(m.meta_value AS DOUBLE)")" 0 \
+        "$storage: lookup stock_quantity equals _stock"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}term_taxonomy tt WHERE tt.taxonomy LIKE 'product%' AND tt.count <>
+                      (SELECT COUNT(*) FROM ${P}term_relationships r WHERE r.term_taxonomy_id = tt.term_taxonomy_id)")" 0 \
+        "$storage: term counts match the relationships"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}posts p WHERE p.post_type = 'product' AND (SELECT COUNT(*)
+                      FROM ${P}term_relationships r JOIN ${P}term_taxonomy tt USING (term_taxonomy_id)
+                      WHERE r.object_id = p.ID AND tt.taxonomy = 'product_type') <> 1")" 0 "$storage: one product_type term per product"
+    like "$(sql "$db" "SELECT COUNT(*) FROM ${P}postmeta WHERE meta_key LIKE 'attribute_pa_%'")" '^[1-9][0-9]*$' \
+        "$storage: variations carry attribute_pa_* meta"
+    local logins=(admin manager subscriber denied_manager) want=(yes yes no no) i
+    for i in 0 1 2 3; do
+        is "$(can_manage "$db" "${logins[$i]}")" "${want[$i]}" "$storage: ${logins[$i]} manage_woocommerce = ${want[$i]}"
+    done
+    local customer pass hash
+    customer=$(json_field "$json" 4 login)
+    is "$(json_field "$json" 4 role)" customer "$storage: the JSON line names a customer"
+    is "$(can_manage "$db" "$customer")" no "$storage: a customer cannot manage_woocommerce"
+    pass=$(json_field "$json" 0 password)
+    hash=$(sql "$db" "SELECT user_pass FROM ${P}users WHERE user_login = 'admin'")
+    is "$(php -r 'echo password_verify($argv[1], $argv[2]) ? "ok" : "no";' "$pass" "$hash")" ok \
+        "$storage: the admin password from the JSON line verifies against user_pass"
+    like "$hash" '^\$2y\$10\$' "$storage: staff passwords are bcrypt cost 10"
+}
+
+for storage in hpos posts; do
+    fresh_db "$DB1"
+    seed "$DB1" --orders 500 --storage "$storage"
+    json=$(cat "$TMP/out")
+    is "$rc" 0 "seed-demo --orders 500 --storage $storage exits 0"
+    [ "$rc" -eq 0 ] || diag "$(cat "$TMP/err")"
+    like "$json" '^\{"users":\[\{"login":"admin",' "$storage: one JSON line with the demo accounts"
+    check_store "$DB1" "$storage" "$json"
+done
+
+# determinism: the same seed gives the same orders; another seed does not
+fresh_db "$DB1"; fresh_db "$DB2"
+seed "$DB1" --orders 500 --seed 42
+seed "$DB2" --orders 500 --seed 42
+tables="${P}wc_orders, ${P}wc_order_addresses, ${P}wc_order_stats, ${P}woocommerce_order_items, ${P}woocommerce_order_itemmeta, ${P}comments, ${P}posts"
+sum1=$(sql "$DB1" "CHECKSUM TABLE $tables" | awk '{print $2}' | tr '\n' ' ')
+sum2=$(sql "$DB2" "CHECKSUM TABLE $tables" | awk '{print $2}' | tr '\n' ' ')
+is "$sum2" "$sum1" "the same seed gives identical orders, items, notes and analytics rows"
+fresh_db "$DB2"
+seed "$DB2" --orders 500 --seed 43
+isnt_sum=$(sql "$DB2" "CHECKSUM TABLE ${P}wc_orders" | awk '{print $2}')
+ok "$([ "$isnt_sum" != "${sum1%% *}" ]; echo $?)" "another seed gives other orders"
+
+# an already seeded store: nothing to do
+before=$(sql "$DB1" "SELECT COUNT(*) FROM ${P}wc_orders")
+seed "$DB1" --orders 500 --seed 42
+is "$rc" 0 "seeding a seeded store exits 0"
+like "$(cat "$TMP/err")" "already seeded" "and says it is already seeded"
+is "$(sql "$DB1" "SELECT COUNT(*) FROM ${P}wc_orders")" "$before" "and adds nothing"
+is "$(cat "$TMP/out")" "" "and prints no accounts"
+
+# a store with content that seed-demo did not make: refused unless --force, which adds a batch
+sql "$DB1" "DELETE FROM ${P}options WHERE option_name = 'cartman_demo_seed'"
+seed "$DB1" --orders 50
+is "$rc" 1 "a store with other content is refused"
+like "$(cat "$TMP/err")" "only fills an empty store" "with a reason"
+seed "$DB1" --orders 50 --force
+json=$(cat "$TMP/out")
+is "$rc" 0 "--force adds a batch"
+is "$(json_field "$json" 0 login)" "admin-2" "the batch's staff logins are suffixed"
+is "$(sql "$DB1" "SELECT COUNT(*) FROM ${P}wc_orders WHERE type = 'shop_order'")" 550 "the batch's orders are added"
+is "$(sql "$DB1" "SELECT COUNT(*) - COUNT(DISTINCT user_login) FROM ${P}users")" 0 "logins stay unique"
+is "$(sql "$DB1" "SELECT COUNT(*) FROM ${P}wc_product_meta_lookup WHERE sku <> '' GROUP BY sku HAVING COUNT(*) > 1")" "" \
+    "SKUs stay unique"
+
+# usage errors
+for args in "--orders 0" "--orders 12x" "--orders" "--products 0" "--seed -1" "--storage mysql" "--bogus"; do
+    # shellcheck disable=SC2086
+    seed "$DB2" $args
+    is "$rc" 2 "seed-demo $args is a usage error"
+done
+like "$(cat "$TMP/err")" "usage: authd seed-demo" "usage errors print the usage"
+
+done_testing
