@@ -20,8 +20,11 @@ mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_D
 
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem
-export AUTHD_URL=https://127.0.0.1:18443 APID_URL=https://127.0.0.1:19443
-export APID_H2C_URL=http://127.0.0.1:19080
+# ports can be moved (TEST_PORT_BASE) so that two checkouts can test side by side
+PB=${TEST_PORT_BASE:-18000}
+AUTHD_PORT=$((PB + 443)) APID_PORT=$((PB + 1443)) APID_H2C_PORT=$((PB + 1080))
+export AUTHD_URL=https://127.0.0.1:$AUTHD_PORT APID_URL=https://127.0.0.1:$APID_PORT
+export APID_H2C_URL=http://127.0.0.1:$APID_H2C_PORT
 export CARTMAN_AUTHD_URL=$AUTHD_URL CARTMAN_APID_URL=$APID_URL CARTMAN_DEV_MODE=true CARTMAN_WORKERS=2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
@@ -34,9 +37,9 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 php tests/vectors/make-wp-password-vectors.php >"$T/wp-password-vectors.tsv"
 export WP_PASSWORD_VECTORS=$T/wp-password-vectors.tsv
 
-CARTMAN_LISTEN=127.0.0.1:18443 "$BIN/authd" serve >"$T/authd.log" 2>&1 &
+CARTMAN_LISTEN=127.0.0.1:$AUTHD_PORT "$BIN/authd" serve >"$T/authd.log" 2>&1 &
 echo $! >"$T/authd.pid"
-CARTMAN_LISTEN=127.0.0.1:19443 CARTMAN_LISTEN_H2C=127.0.0.1:19080 "$BIN/apid" serve >"$T/apid.log" 2>&1 &
+CARTMAN_LISTEN=127.0.0.1:$APID_PORT CARTMAN_LISTEN_H2C=127.0.0.1:$APID_H2C_PORT "$BIN/apid" serve >"$T/apid.log" 2>&1 &
 echo $! >"$T/apid.pid"
 cleanup() {
     for d in authd apid; do
