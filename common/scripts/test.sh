@@ -11,6 +11,17 @@ export BIN=${BIN:-$ROOT/build/asan}
 T=$CARTMAN_VAR/test
 rm -rf "$T"; mkdir -p "$T"
 
+# a database this run starts is stopped at the end; one that was already running (make run) stays
+started_db=0
+mariadb-admin --no-defaults --protocol=socket --socket="$CARTMAN_VAR/run/mysqld.sock" -uroot ping >/dev/null 2>&1 || started_db=1
+cleanup() {
+    for d in authd apid; do
+        [ -s "$T/$d.pid" ] && kill -TERM "$(cat "$T/$d.pid")" 2>/dev/null || true
+    done
+    [ "$started_db" = 1 ] && common/scripts/mariadb.sh stop
+    return 0
+}
+trap cleanup EXIT
 common/scripts/mariadb.sh start
 set -a; eval "$(common/scripts/mariadb.sh env)"; set +a
 common/scripts/devcerts.sh
@@ -41,12 +52,6 @@ CARTMAN_LISTEN=127.0.0.1:$AUTHD_PORT "$BIN/authd" serve >"$T/authd.log" 2>&1 &
 echo $! >"$T/authd.pid"
 CARTMAN_LISTEN=127.0.0.1:$APID_PORT CARTMAN_LISTEN_H2C=127.0.0.1:$APID_H2C_PORT "$BIN/apid" serve >"$T/apid.log" 2>&1 &
 echo $! >"$T/apid.pid"
-cleanup() {
-    for d in authd apid; do
-        [ -s "$T/$d.pid" ] && kill -TERM "$(cat "$T/$d.pid")" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
 for url in "$AUTHD_URL/healthz" "$APID_URL/healthz"; do
     for _ in $(seq 1 200); do curl -fsS --cacert "$CARTMAN_TLS_CERT" "$url" >/dev/null 2>&1 && break; sleep 0.1; done
 done
