@@ -5,9 +5,10 @@
  * seeded) or refuse (other content) unless --force; the first free ID of every table; the session
  * settings and transactions of the bulk load; the marker option cartman_demo_seed; the JSON line with
  * the demo accounts.
- * Transactions: the rows go in chunks of orders (seed_orders.c), each chunk one transaction, so an
- * interrupted run leaves whole orders behind and the marker in state "loading", which the next run
- * reports. unique_checks and foreign_key_checks are off for the session while loading: every ID is
+ * Transactions: the rows go in chunks of orders (seed_orders.c), each chunk one transaction on the
+ * caller's connection (the loader's second connection commits each LOAD), loaded in the background
+ * while the next chunk is generated. An interrupted run leaves the marker in state "loading", which
+ * the next run reports. unique_checks and foreign_key_checks are off for the session while loading: every ID is
  * generated here and unique by construction, and WordPress has no foreign keys.
  * Determinism: one PRNG stream per stage, seeded from --seed; every date is relative to today
  * 00:00 UTC; IDs start after what the store has. Two runs with the same seed on empty stores the
@@ -321,14 +322,19 @@ static void register_tables(struct seed_ctx *c)
 
 /* ---- transactions and the marker ---- */
 
-int seed_checkpoint(struct seed_ctx *c)
+int seed_checkpoint(struct seed_ctx *c, bool background)
 {
-    if (seed_loader_flush(c->ld, c->err, sizeof c->err) != 0)
+    /* What a background flush loaded belongs to the transaction committed here. */
+    if (seed_loader_wait(c->ld, c->err, sizeof c->err) != 0)
+        return -1;
+    if (!background && seed_loader_flush(c->ld, c->err, sizeof c->err) != 0)
         return -1;
     if (db_commit(c->db) != 0 || db_begin(c->db) != 0) {
         snprintf(c->err, sizeof c->err, "commit: %s", db_error(c->db));
         return -1;
     }
+    if (background && seed_loader_flush_start(c->ld, c->err, sizeof c->err) != 0)
+        return -1;
     return 0;
 }
 
@@ -381,7 +387,7 @@ static int run_stages(struct seed_ctx *c)
     seed_rng_init(&orders, c->seed, 3);
     if (seed_users_plan(c, &users) != 0 || seed_catalog_build(c, &catalog) != 0)
         return -1;
-    if (seed_users_write_staff(c) != 0 || seed_catalog_write(c) != 0 || seed_checkpoint(c) != 0)
+    if (seed_users_write_staff(c) != 0 || seed_catalog_write(c) != 0 || seed_checkpoint(c, false) != 0)
         return -1;
     if (seed_orders_generate(c, &orders) != 0)
         return -1;

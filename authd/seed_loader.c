@@ -3,11 +3,14 @@
  *
  * Owns: per-table text buffers in LOAD DATA's default format (fields split by tab, lines by newline,
  * backslash escapes, \N for NULL), and streaming them through mysql_set_local_infile_handler.
- * Two lanes: the server spends its time parsing and inserting, one core per LOAD, so a flush loads
- * the tables on two connections at once — the caller's, inside the caller's transaction, and a
- * second one opened here with the same account and session settings (sql_mode, time_zone,
- * unique_checks, foreign_key_checks), whose LOADs commit one by one. The tables are split between the
- * two by size. When the second connection cannot be opened, everything goes through the first.
+ * Speed: the server's parsing and inserting is the cost, about one core per LOAD, so
+ *  - a flush loads on two connections at once ("lanes") — the caller's, inside the caller's
+ *    transaction, and a second one opened here with the same account and session settings
+ *    (sql_mode, time_zone, unique_checks, foreign_key_checks), whose LOADs commit one by one — both
+ *    taking tables from one queue, largest first; without a second connection, one lane does all;
+ *  - seed_loader_flush_start() loads in the background while the caller generates the next rows
+ *    into a second set of buffers; seed_loader_wait() collects the result. The caller must not use
+ *    the connection in between.
  * Does not: decide transactions or session settings (seed_demo.c), or know what the rows mean.
  */
 #include "authd/seed_loader.h"
@@ -22,35 +25,53 @@
 
 #define SEED_MAX_TABLES 48
 
+struct buf {
+    char *p;
+    size_t len, cap;
+    size_t rows;
+};
+
 struct seed_table {
     char name[64];
     char columns[512];
-    char *buf;
-    size_t len, cap;
-    size_t rows;     /* buffered */
-    uint64_t loaded; /* flushed so far */
-    double seconds;  /* spent loading it */
-    bool in_row;     /* a field was written to the current row */
+    struct buf cur;    /* being filled by the generator */
+    struct buf flight; /* being loaded */
+    bool in_row;       /* a field was written to the current row */
+    uint64_t loaded;   /* flushed so far */
+    double seconds;    /* share of the load time */
+};
+
+/* The tables of one flush, largest first; each lane takes the next one when it is free. */
+struct queue {
+    pthread_mutex_t lock;
+    struct seed_table *tables[SEED_MAX_TABLES];
+    size_t n, next;
+    bool failed;
+};
+
+struct lane {
+    struct seed_loader *ld;
+    struct queue *q;
+    MYSQL *m;
+    pthread_t thread;
+    bool started;
+    int rc;
+    char err[512];
 };
 
 struct seed_loader {
     struct db *db;
-    MYSQL *second;      /* the second lane, NULL when not (yet) open */
+    MYSQL *second;      /* the second lane's connection, NULL when not (yet) open */
     bool second_tried;
     struct seed_table tables[SEED_MAX_TABLES];
     size_t ntables;
     uint64_t rows;
-};
-
-/* One lane's share of a flush. */
-struct lane {
-    struct seed_loader *ld;
-    MYSQL *m;
-    struct seed_table *tables[SEED_MAX_TABLES];
-    size_t n;
-    size_t bytes;
-    int rc;
-    char err[512];
+    /* the flush in flight */
+    bool busy;
+    struct queue q;
+    struct lane lanes[2];
+    size_t flight_bytes;
+    struct timespec started;
 };
 
 /* The buffer being streamed by the local-infile callbacks. */
@@ -65,6 +86,7 @@ struct seed_loader *seed_loader_new(struct db *db)
     if (ld == NULL)
         abort();
     ld->db = db;
+    pthread_mutex_init(&ld->q.lock, NULL);
     return ld;
 }
 
@@ -97,6 +119,8 @@ void seed_loader_free(struct seed_loader *ld)
 {
     if (ld == NULL)
         return;
+    char ignored[512];
+    seed_loader_wait(ld, ignored, sizeof ignored);
     /* After the load, a LOCAL INFILE request from the server (only a hostile server sends one
      * unasked) gets a refusal rather than a file from this machine. */
     MYSQL *m = db_mysql(ld->db); /* NULL after a reconnect failed */
@@ -104,8 +128,11 @@ void seed_loader_free(struct seed_loader *ld)
         mysql_set_local_infile_handler(m, refuse_init, refuse_read, refuse_end, refuse_error, NULL);
     if (ld->second)
         mysql_close(ld->second);
-    for (size_t i = 0; i < ld->ntables; i++)
-        free(ld->tables[i].buf);
+    for (size_t i = 0; i < ld->ntables; i++) {
+        free(ld->tables[i].cur.p);
+        free(ld->tables[i].flight.p);
+    }
+    pthread_mutex_destroy(&ld->q.lock);
     free(ld);
 }
 
@@ -121,23 +148,24 @@ struct seed_table *seed_loader_table(struct seed_loader *ld, const char *table, 
 
 static void reserve(struct seed_table *t, size_t more)
 {
-    if (t->len + more <= t->cap)
+    struct buf *b = &t->cur;
+    if (b->len + more <= b->cap)
         return;
-    size_t cap = t->cap ? t->cap : 1 << 16;
-    while (cap < t->len + more)
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + more)
         cap *= 2;
-    char *b = realloc(t->buf, cap);
-    if (b == NULL)
+    char *p = realloc(b->p, cap);
+    if (p == NULL)
         abort();
-    t->buf = b;
-    t->cap = cap;
+    b->p = p;
+    b->cap = cap;
 }
 
 static void field_start(struct seed_table *t)
 {
     if (t->in_row) {
         reserve(t, 1);
-        t->buf[t->len++] = '\t';
+        t->cur.p[t->cur.len++] = '\t';
     }
     t->in_row = true;
 }
@@ -145,8 +173,8 @@ static void field_start(struct seed_table *t)
 static void put_raw(struct seed_table *t, const char *s, size_t n)
 {
     reserve(t, n);
-    memcpy(t->buf + t->len, s, n);
-    t->len += n;
+    memcpy(t->cur.p + t->cur.len, s, n);
+    t->cur.len += n;
 }
 
 void seed_row_u64(struct seed_table *t, uint64_t v)
@@ -178,7 +206,7 @@ void seed_row_strn(struct seed_table *t, const char *s, size_t n)
 {
     field_start(t);
     reserve(t, 2 * n);
-    char *o = t->buf + t->len;
+    char *o = t->cur.p + t->cur.len;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         switch (c) {
@@ -190,7 +218,7 @@ void seed_row_strn(struct seed_table *t, const char *s, size_t n)
         default: *o++ = c; break;
         }
     }
-    t->len = (size_t)(o - t->buf);
+    t->cur.len = (size_t)(o - t->cur.p);
 }
 
 void seed_row_str(struct seed_table *t, const char *s)
@@ -207,9 +235,9 @@ void seed_row_null(struct seed_table *t)
 void seed_row_end(struct seed_table *t)
 {
     reserve(t, 1);
-    t->buf[t->len++] = '\n';
+    t->cur.p[t->cur.len++] = '\n';
     t->in_row = false;
-    t->rows++;
+    t->cur.rows++;
 }
 
 static int src_init(void **ptr, const char *filename, void *userdata)
@@ -266,7 +294,7 @@ static int load_table(struct seed_loader *ld, MYSQL *m, struct seed_table *t, ch
              "LOAD DATA LOCAL INFILE 'cartman-seed' INTO TABLE `%s%s` CHARACTER SET utf8mb4"
              " FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (%s)",
              db_prefix(ld->db), t->name, t->columns);
-    struct infile_src src = {t->buf, t->len, 0};
+    struct infile_src src = {t->flight.p, t->flight.len, 0};
     mysql_set_local_infile_handler(m, src_init, src_read, src_end, src_error, &src);
     if (mysql_real_query(m, sql, strlen(sql)) != 0) {
         snprintf(err, errlen, "loading %s%s: %s", db_prefix(ld->db), t->name, mysql_error(m));
@@ -274,11 +302,11 @@ static int load_table(struct seed_loader *ld, MYSQL *m, struct seed_table *t, ch
     }
     my_ulonglong affected = mysql_affected_rows(m);
     unsigned warnings = mysql_warning_count(m);
-    if (warnings > 0 || affected != (my_ulonglong)t->rows) {
+    if (warnings > 0 || affected != (my_ulonglong)t->flight.rows) {
         char w[256];
         first_warning(m, w, sizeof w);
         snprintf(err, errlen, "loading %s%s: %llu of %zu rows, %u warnings (first: %s)", db_prefix(ld->db), t->name,
-                 (unsigned long long)affected, t->rows, warnings, w);
+                 (unsigned long long)affected, t->flight.rows, warnings, w);
         return -1;
     }
     return 0;
@@ -331,78 +359,125 @@ static MYSQL *open_second(struct seed_loader *ld)
     return m;
 }
 
+static struct seed_table *take(struct queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    struct seed_table *t = !q->failed && q->next < q->n ? q->tables[q->next++] : NULL;
+    pthread_mutex_unlock(&q->lock);
+    return t;
+}
+
 static void *lane_run(void *arg)
 {
     struct lane *l = arg;
+    struct seed_table *t;
     l->rc = 0;
-    for (size_t i = 0; i < l->n && l->rc == 0; i++)
-        l->rc = load_table(l->ld, l->m, l->tables[i], l->err, sizeof l->err);
+    while (l->rc == 0 && (t = take(l->q)) != NULL) {
+        l->rc = load_table(l->ld, l->m, t, l->err, sizeof l->err);
+        if (l->rc != 0) {
+            pthread_mutex_lock(&l->q->lock);
+            l->q->failed = true;
+            pthread_mutex_unlock(&l->q->lock);
+        }
+    }
     return NULL;
 }
 
-/* Splits the tables with rows between the lanes, largest first, each to the lighter lane. */
-static void split(struct seed_loader *ld, struct lane *lanes, size_t nlanes)
+/* Moves the filled buffers to the flight side and queues them, largest first (longest processing
+ * time first keeps the lanes even). The flight side is empty here: the previous flush is done. */
+static void fill_queue(struct seed_loader *ld)
 {
-    bool taken[SEED_MAX_TABLES] = {false};
-    for (;;) {
-        size_t best = SEED_MAX_TABLES;
-        for (size_t i = 0; i < ld->ntables; i++)
-            if (!taken[i] && ld->tables[i].rows && (best == SEED_MAX_TABLES || ld->tables[i].len > ld->tables[best].len))
-                best = i;
-        if (best == SEED_MAX_TABLES)
-            return;
-        taken[best] = true;
-        struct lane *to = &lanes[0];
-        for (size_t k = 1; k < nlanes; k++)
-            if (lanes[k].bytes < to->bytes)
-                to = &lanes[k];
-        to->tables[to->n++] = &ld->tables[best];
-        to->bytes += ld->tables[best].len;
+    struct queue *q = &ld->q;
+    q->n = q->next = 0;
+    q->failed = false;
+    ld->flight_bytes = 0;
+    for (size_t i = 0; i < ld->ntables; i++) {
+        struct seed_table *t = &ld->tables[i];
+        if (t->cur.rows == 0)
+            continue;
+        struct buf spare = t->flight;
+        t->flight = t->cur;
+        t->cur = spare;
+        t->cur.len = t->cur.rows = 0;
+        ld->flight_bytes += t->flight.len;
+        size_t j = q->n++;
+        while (j > 0 && q->tables[j - 1]->flight.len < t->flight.len) {
+            q->tables[j] = q->tables[j - 1];
+            j--;
+        }
+        q->tables[j] = t;
     }
 }
 
-int seed_loader_flush(struct seed_loader *ld, char *err, size_t errlen)
+int seed_loader_flush_start(struct seed_loader *ld, char *err, size_t errlen)
 {
+    if (seed_loader_wait(ld, err, errlen) != 0)
+        return -1;
     if (!ld->second_tried) {
         ld->second_tried = true;
         ld->second = open_second(ld);
     }
-    struct lane lanes[2];
-    memset(lanes, 0, sizeof lanes);
-    lanes[0].ld = lanes[1].ld = ld;
-    lanes[0].m = db_mysql(ld->db);
-    lanes[1].m = ld->second;
-    size_t nlanes = ld->second ? 2 : 1;
-    split(ld, lanes, nlanes);
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    pthread_t th;
-    bool threaded = nlanes == 2 && lanes[1].n > 0 && pthread_create(&th, NULL, lane_run, &lanes[1]) == 0;
-    lane_run(&lanes[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else if (nlanes == 2)
-        lane_run(&lanes[1]);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    for (size_t k = 0; k < nlanes; k++) {
-        if (lanes[k].rc != 0) {
-            snprintf(err, errlen, "%s", lanes[k].err);
-            return -1;
+    fill_queue(ld);
+    if (ld->q.n == 0)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &ld->started);
+    MYSQL *conns[2] = {db_mysql(ld->db), ld->second};
+    for (size_t k = 0; k < 2; k++) {
+        struct lane *l = &ld->lanes[k];
+        *l = (struct lane){.ld = ld, .q = &ld->q, .m = conns[k]};
+        if (l->m == NULL || (k == 1 && ld->q.n < 2))
+            continue;
+        if (pthread_create(&l->thread, NULL, lane_run, l) != 0)
+            abort();
+        l->started = true;
+    }
+    ld->busy = true;
+    return 0;
+}
+
+int seed_loader_wait(struct seed_loader *ld, char *err, size_t errlen)
+{
+    if (!ld->busy)
+        return 0;
+    ld->busy = false;
+    int rc = 0;
+    for (size_t k = 0; k < 2; k++) {
+        struct lane *l = &ld->lanes[k];
+        if (!l->started)
+            continue;
+        pthread_join(l->thread, NULL);
+        l->started = false;
+        if (l->rc != 0 && rc == 0) {
+            snprintf(err, errlen, "%s", l->err);
+            rc = -1;
         }
     }
-    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-    for (size_t i = 0; i < ld->ntables; i++) {
-        struct seed_table *t = &ld->tables[i];
-        if (t->rows == 0)
-            continue;
-        /* wall time of the flush, shared by size: with two lanes a table's own time is not measured */
-        t->seconds += secs * (double)t->len / (double)(lanes[0].bytes + lanes[1].bytes);
-        ld->rows += t->rows;
-        t->loaded += t->rows;
-        t->rows = 0;
-        t->len = 0;
+    if (rc == 0 && ld->q.next < ld->q.n) { /* no lane could run */
+        snprintf(err, errlen, "seed loader: no connection to load on");
+        rc = -1;
     }
-    return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double secs = (double)(now.tv_sec - ld->started.tv_sec) + (double)(now.tv_nsec - ld->started.tv_nsec) / 1e9;
+    for (size_t i = 0; i < ld->q.n; i++) {
+        struct seed_table *t = ld->q.tables[i];
+        /* the flush's wall time, shared by size: with two lanes a table's own time is not measured */
+        t->seconds += secs * (double)t->flight.len / (double)ld->flight_bytes;
+        if (rc == 0) {
+            ld->rows += t->flight.rows;
+            t->loaded += t->flight.rows;
+        }
+        t->flight.len = t->flight.rows = 0;
+    }
+    ld->q.n = 0;
+    return rc;
+}
+
+int seed_loader_flush(struct seed_loader *ld, char *err, size_t errlen)
+{
+    if (seed_loader_flush_start(ld, err, errlen) != 0)
+        return -1;
+    return seed_loader_wait(ld, err, errlen);
 }
 
 uint64_t seed_loader_rows(const struct seed_loader *ld)
@@ -424,6 +499,6 @@ size_t seed_loader_pending_bytes(const struct seed_loader *ld)
 {
     size_t n = 0;
     for (size_t i = 0; i < ld->ntables; i++)
-        n += ld->tables[i].len;
+        n += ld->tables[i].cur.len;
     return n;
 }

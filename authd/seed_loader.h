@@ -44,6 +44,13 @@ void seed_row_end(struct seed_table *t);
  * value, duplicate key: LOCAL turns those errors into warnings) fails the flush. 0, or -1 with err. */
 int seed_loader_flush(struct seed_loader *ld, char *err, size_t errlen);
 
+/* The same in the background: waits for the previous flush (its failure is returned here), then
+ * starts loading what is buffered and returns; new rows go to fresh buffers meanwhile. Until
+ * seed_loader_wait() the caller must not use the connection. */
+int seed_loader_flush_start(struct seed_loader *ld, char *err, size_t errlen);
+/* Waits for a flush started in the background; 0 when there is none. 0, or -1 with err. */
+int seed_loader_wait(struct seed_loader *ld, char *err, size_t errlen);
+
 /* Rows loaded so far, all tables together. */
 uint64_t seed_loader_rows(const struct seed_loader *ld);
 /* Rows and load time per table, one line each. */

@@ -191,8 +191,10 @@ void seed_guest_identity(const struct seed_ctx *c, unsigned g, struct seed_perso
 /* A unit to sell, by popularity; sold-out units only when allow_soldout. */
 const struct seed_unit *seed_catalog_pick(const struct seed_catalog *cat, struct seed_rng *rng, bool allow_soldout);
 
-/* Flushes the loader and commits (seed_demo.c decides what a checkpoint is). 0, or -1 with c->err. */
-int seed_checkpoint(struct seed_ctx *c);
+/* Ends a chunk: waits for the previous background load, commits, and loads what is buffered — in
+ * the background when asked (the connection must then stay unused until the next checkpoint), else
+ * right away and committed. 0, or -1 with c->err. */
+int seed_checkpoint(struct seed_ctx *c, bool background);
 
 /* Stages. Each returns 0, or -1 with a message in c->err. */
 int seed_users_plan(struct seed_ctx *c, struct seed_rng *rng);   /* staff accounts, passwords, hashes, customer IDs */

@@ -810,7 +810,7 @@ int seed_orders_generate(struct seed_ctx *c, struct seed_rng *rng)
             seed_analytics_refund(c, &o);
         }
         if ((i + 1) % CHUNK_ORDERS == 0 || i + 1 == c->norders) {
-            if (seed_checkpoint(c) != 0)
+            if (seed_checkpoint(c, i + 1 < c->norders) != 0)
                 return -1;
             if ((i + 1) % report_every == 0 || i + 1 == c->norders)
                 progress(c, i + 1, &t0);
