@@ -510,6 +510,9 @@ static int seed(struct db *db, const struct seed_opts *o, const struct store_sta
         rc = -1;
     }
     if (rc != 0) {
+        char ignored[512];
+        if (c->ld) /* nothing may still be loading on the connection when it rolls back */
+            seed_loader_wait(c->ld, ignored, sizeof ignored);
         db_rollback(db);
         fprintf(stderr, "seed-demo: failed: %s\n", c->err);
     } else {
