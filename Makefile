@@ -44,12 +44,14 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+TOOLS_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+BENCH_BIN  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
 .PHONY: all build asan unit-build run test bench fuzz fuzz-build lint clean deps
 .DEFAULT_GOAL := all
 
 all: build
-build: $(BUILD)/authd $(BUILD)/apid $(UNIT_BIN) $(REPLAY_BIN)
+build: $(BUILD)/authd $(BUILD)/apid $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(BENCH_BIN)
 
 asan:
 	$(MAKE) MODE=asan build
@@ -75,6 +77,17 @@ $(BUILD)/apid: $(OBJ)/apid/main.o $(BUILD)/libapid.a $(BUILD)/libcommon.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(BUILD)/libauthd.a $(BUILD)/libapid.a $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Test helpers (tests/tools: mint_token) and micro-benchmarks (tests/bench: bench_signing).
+$(BUILD)/tools/%: $(OBJ)/tests/tools/%.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
