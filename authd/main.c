@@ -2,10 +2,16 @@
  * authd/main.c — the authorization server: command line and route table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "authd/app.h"
+#include "authd/clients.h"
+#include "authd/discovery.h"
+#include "authd/keys_cli.h"
 #include "authd/migrate.h"
 #include "authd/seed_demo.h"
+#include "authd/signing.h"
 #include "common/daemon.h"
 #include "common/log.h"
 
@@ -14,7 +20,11 @@ static const char USAGE[] =
     "  serve                        run the authorization server (the default)\n"
     "  migrate                      create or upgrade the cartman_* tables\n"
     "  seed-demo [--orders N] [--products M] [--seed S] [--storage hpos|posts] [--force]\n"
-    "                               fill a deterministic demo store\n";
+    "                               fill a deterministic demo store\n"
+    "  keys rotate                  make a new ES256 signing key current\n"
+    "  clients create --name NAME [--confidential] [--redirect-uri URI]...\n"
+    "  clients list | clients delete CLIENT_ID\n"
+    "                               the OAuth client registry\n";
 
 static const struct http_route root_routes[] = {
     {HTTP_GET, "/healthz", daemon_healthz, 0, HTTP_ROUTE_NO_STORE, NULL},
@@ -22,6 +32,7 @@ static const struct http_route root_routes[] = {
 
 static const struct http_route_group groups[] = {
     {"", root_routes, sizeof root_routes / sizeof root_routes[0]},
+    {"", discovery_routes, DISCOVERY_NROUTES},
 };
 
 static int cmd_migrate(const struct config *cfg)
@@ -49,6 +60,16 @@ static int cmd_seed_demo(const struct config *cfg, int argc, char **argv)
     return rc;
 }
 
+static int cmd_clients(const struct config *cfg, int argc, char **argv)
+{
+    struct db *db = daemon_db_open(cfg);
+    if (db == NULL)
+        return 1;
+    int rc = clients_command(db, argc, argv);
+    db_close(db);
+    return rc;
+}
+
 static int cmd_serve(const struct config *cfg)
 {
     struct db *db = daemon_db_open(cfg);
@@ -59,7 +80,23 @@ static int cmd_serve(const struct config *cfg)
                      migrate_latest_version());
         db_close(db);
     }
-    return daemon_serve(cfg, "authd", groups, sizeof groups / sizeof groups[0], NULL);
+    char err[600];
+    struct authd_app app = {.cfg = cfg};
+    app.keys = signing_keys_load(cfg, err, sizeof err);
+    if (app.keys == NULL) {
+        log_error("signing keys: %s", err);
+        return 1;
+    }
+    app.metadata_json = discovery_metadata(cfg, &app.metadata_len);
+    if (app.metadata_json == NULL) {
+        log_error("cannot build the authorization server metadata");
+        signing_keys_free(app.keys);
+        return 1;
+    }
+    int rc = daemon_serve(cfg, "authd", groups, sizeof groups / sizeof groups[0], &app);
+    free(app.metadata_json);
+    signing_keys_free(app.keys);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -77,6 +114,10 @@ int main(int argc, char **argv)
         return cmd_migrate(&cfg);
     if (strcmp(args.command, "seed-demo") == 0)
         return cmd_seed_demo(&cfg, args.argc, args.argv);
+    if (strcmp(args.command, "keys") == 0)
+        return keys_cli_run(&cfg, args.argc, args.argv);
+    if (strcmp(args.command, "clients") == 0)
+        return cmd_clients(&cfg, args.argc, args.argv);
     fprintf(stderr, "authd: unknown command or arguments for '%s'\n%s", args.command, USAGE);
     return 2;
 }
