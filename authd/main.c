@@ -52,9 +52,14 @@ static int cmd_migrate(const struct config *cfg)
 
 static int cmd_seed_demo(const struct config *cfg, int argc, char **argv)
 {
-    struct db *db = daemon_db_open(cfg);
-    if (db == NULL)
+    struct db_config dc = config_db(cfg);
+    dc.local_infile = true; /* the bulk loader streams rows with LOAD DATA LOCAL */
+    char err[300];
+    struct db *db = db_connect(&dc, err, sizeof err);
+    if (db == NULL) {
+        log_error("database: %s", err);
         return 1;
+    }
     int rc = seed_demo_command(db, argc, argv);
     db_close(db);
     return rc;

@@ -61,7 +61,8 @@ struct lane {
 
 struct seed_loader {
     struct db *db;
-    MYSQL *second;      /* the second lane's connection, NULL when not (yet) open */
+    struct db *second_db; /* the second lane's connection, NULL when not (yet) open */
+    MYSQL *second;        /* its handle */
     bool second_tried;
     struct seed_table tables[SEED_MAX_TABLES];
     size_t ntables;
@@ -126,8 +127,8 @@ void seed_loader_free(struct seed_loader *ld)
     MYSQL *m = db_mysql(ld->db); /* NULL after a reconnect failed */
     if (m)
         mysql_set_local_infile_handler(m, refuse_init, refuse_read, refuse_end, refuse_error, NULL);
-    if (ld->second)
-        mysql_close(ld->second);
+    db_close(ld->second_db);
+    ld->second_db = NULL;
     for (size_t i = 0; i < ld->ntables; i++) {
         free(ld->tables[i].cur.p);
         free(ld->tables[i].flight.p);
@@ -327,8 +328,7 @@ static int query_row(MYSQL *m, const char *sql, char out[][64], unsigned ncols)
     return rc;
 }
 
-/* Opens the second lane with the first connection's account, database and session settings (read
- * from the connection itself: host, user, password, socket and schema are public fields of MYSQL). */
+/* Opens the second lane with the first connection's settings and session variables. */
 static MYSQL *open_second(struct seed_loader *ld)
 {
     MYSQL *first = db_mysql(ld->db);
@@ -338,24 +338,21 @@ static MYSQL *open_second(struct seed_loader *ld)
         return NULL;
     if (strchr(v[0], '\'') || strchr(v[1], '\''))
         return NULL;
-    MYSQL *m = mysql_init(NULL);
-    if (m == NULL)
-        abort();
-    unsigned int pvio = 1; /* PVIO_TYPE_SOCKET (TCP); 0 is PVIO_TYPE_UNIXSOCKET */
-    mariadb_get_infov(first, MARIADB_CONNECTION_PVIO_TYPE, &pvio);
-    unsigned timeout = 10, proto = pvio == 0 ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
-    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    mysql_options(m, MYSQL_OPT_PROTOCOL, &proto);
-    snprintf(sql, sizeof sql, "SET SESSION sql_mode = '%s', time_zone = '%s', unique_checks = %s, foreign_key_checks = %s",
-             v[0], v[1], v[2], v[3]);
-    if (mysql_real_connect(m, first->host, first->user, first->passwd, first->db, first->port, first->unix_socket, 0) ==
-            NULL ||
-        mysql_query(m, sql) != 0) {
-        fprintf(stderr, "seed-demo: loading on one connection only (%s)\n", mysql_error(m));
-        mysql_close(m);
+    char err[300];
+    struct db *second = db_connect_again(ld->db, err, sizeof err);
+    if (second == NULL) {
+        fprintf(stderr, "seed-demo: loading on one connection only (%s)\n", err);
         return NULL;
     }
+    MYSQL *m = db_mysql(second);
+    snprintf(sql, sizeof sql, "SET SESSION sql_mode = '%s', time_zone = '%s', unique_checks = %s, foreign_key_checks = %s",
+             v[0], v[1], v[2], v[3]);
+    if (mysql_query(m, sql) != 0) {
+        fprintf(stderr, "seed-demo: loading on one connection only (%s)\n", mysql_error(m));
+        db_close(second);
+        return NULL;
+    }
+    ld->second_db = second;
     return m;
 }
 

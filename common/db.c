@@ -26,6 +26,7 @@ struct db {
     MYSQL *mysql;
     char *host, *socket, *user, *password, *name, *prefix;
     unsigned port;
+    bool local_infile;
     bool in_tx;
     struct db_stmt_slot stmts[LIMIT_DB_STMT_CACHE];
     size_t nstmts;
@@ -101,6 +102,8 @@ static int open_connection(struct db *db)
     mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rtimeout);
     mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &wtimeout);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    unsigned local_infile = db->local_infile ? 1 : 0;
+    mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &local_infile);
     unsigned proto = db->host ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
     mysql_options(m, MYSQL_OPT_PROTOCOL, &proto);
     if (mysql_real_connect(m, db->host, db->user, db->password, db->name, db->port, db->socket, 0) == NULL) {
@@ -135,12 +138,28 @@ struct db *db_connect(const struct db_config *cfg, char *err, size_t errlen)
     db->name = dup_or_null(cfg->name);
     db->prefix = dup_or_null(prefix);
     db->port = cfg->port ? cfg->port : 3306;
+    db->local_infile = cfg->local_infile;
     if (open_connection(db) != 0) {
         snprintf(err, errlen, "%s", db->error);
         db_close(db);
         return NULL;
     }
     return db;
+}
+
+struct db *db_connect_again(const struct db *db, char *err, size_t errlen)
+{
+    struct db_config cfg = {
+        .host = db->host,
+        .port = db->port,
+        .socket = db->socket,
+        .user = db->user,
+        .password = db->password,
+        .name = db->name,
+        .prefix = db->prefix,
+        .local_infile = db->local_infile,
+    };
+    return db_connect(&cfg, err, errlen);
 }
 
 void db_close(struct db *db)

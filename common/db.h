@@ -27,6 +27,8 @@ struct db_config {
     const char *password;
     const char *name;     /* database name */
     const char *prefix;   /* table prefix, [A-Za-z0-9_]+, default "wp_" */
+    bool local_infile;    /* allow LOAD DATA LOCAL (bulk loaders only): off by default, since with it
+                             a rogue server could ask the client for any local file */
 };
 
 enum db_type { DB_NULL, DB_STR, DB_INT, DB_UINT, DB_DOUBLE };
@@ -64,6 +66,8 @@ struct db_exec_result {
 /* Connects; NULL with a message in err (never the password) on failure. */
 struct db *db_connect(const struct db_config *cfg, char *err, size_t errlen);
 void db_close(struct db *db);
+/* A second connection with the same settings (a bulk loader's parallel lane). */
+struct db *db_connect_again(const struct db *db, char *err, size_t errlen);
 
 const char *db_prefix(const struct db *db);
 /* The last error of this connection, for logs (no parameter values). */

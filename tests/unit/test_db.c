@@ -145,6 +145,16 @@ static void test_live(void)
     tap_ok(mysql_thread_id(db_mysql(db)) != id, "it is a new server connection");
     tap_ok(db_ping(db) == 0, "ping after reconnect");
 
+    /* LOAD DATA LOCAL is off unless a bulk loader asks for it: a server cannot pull local files */
+    tap_ok(db_exec_text(db, "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE {p}t (s)") == -1,
+           "LOAD DATA LOCAL is refused on a default connection (%s)", db_error(db));
+    char err[256];
+    struct db *again = db_connect_again(db, err, sizeof err);
+    tap_ok(again != NULL && mysql_thread_id(db_mysql(again)) != mysql_thread_id(db_mysql(db)),
+           "db_connect_again opens a second connection with the same settings");
+    tap_ok(again && strcmp(db_prefix(again), "cmtest_") == 0, "and the same table prefix");
+    db_close(again);
+
     db_exec_text(db, "DROP TABLE IF EXISTS {p}t");
     db_close(killer);
     db_close(db);
