@@ -8,6 +8,7 @@
 #include "common/db.h"
 #include "common/sql_script.h"
 #include "tests/tap.h"
+#include "tests/test_db_env.h"
 
 static void test_prefix(void)
 {
@@ -61,27 +62,9 @@ static void test_split(void)
     }
 }
 
-static struct db *connect_env(void)
-{
-    const char *port = getenv("CARTMAN_DB_PORT");
-    struct db_config cfg = {
-        .host = getenv("CARTMAN_DB_HOST"),
-        .port = port ? (unsigned)strtoul(port, NULL, 10) : 0,
-        .user = getenv("CARTMAN_DB_USER"),
-        .password = getenv("CARTMAN_DB_PASSWORD"),
-        .name = getenv("CARTMAN_DB_NAME"),
-        .prefix = "cmtest_",
-    };
-    char err[256];
-    struct db *db = db_connect(&cfg, err, sizeof err);
-    if (db == NULL)
-        tap_diag("connect: %s", err);
-    return db;
-}
-
 static void test_live(void)
 {
-    struct db *db = connect_env();
+    struct db *db = test_db_connect("cmtest_");
     if (!tap_ok(db != NULL, "connects to the test database"))
         return;
     tap_ok(db_exec_text(db, "DROP TABLE IF EXISTS {p}t") == 0, "drop scratch table");
@@ -134,7 +117,7 @@ static void test_live(void)
     db_rows_free(&rows);
 
     /* the server drops the connection: the next statement reconnects and retries once */
-    struct db *killer = connect_env();
+    struct db *killer = test_db_connect("cmtest_");
     unsigned long id = mysql_thread_id(db_mysql(db));
     char kill[64];
     snprintf(kill, sizeof kill, "KILL CONNECTION %lu", id);

@@ -8,6 +8,7 @@
 #include "common/php_serialize.h"
 #include "common/store.h"
 #include "tests/tap.h"
+#include "tests/test_db_env.h"
 
 /* Roles as WordPress stores them in {prefix}user_roles (trimmed to the capabilities that matter). */
 static const char ROLES[] =
@@ -67,17 +68,7 @@ static void test_resolve(void)
 
 static void test_live(void)
 {
-    const char *port = getenv("CARTMAN_DB_PORT");
-    struct db_config cfg = {
-        .host = getenv("CARTMAN_DB_HOST"),
-        .port = port ? (unsigned)strtoul(port, NULL, 10) : 0,
-        .user = getenv("CARTMAN_DB_USER"),
-        .password = getenv("CARTMAN_DB_PASSWORD"),
-        .name = getenv("CARTMAN_DB_NAME"),
-        .prefix = getenv("CARTMAN_DB_PREFIX"),
-    };
-    char err[256];
-    struct db *db = db_connect(&cfg, err, sizeof err);
+    struct db *db = test_db_connect(NULL);
     if (!tap_ok(db != NULL, "connects to the seeded test store"))
         return;
     struct store_options o;
