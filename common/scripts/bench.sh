@@ -74,3 +74,5 @@ printf '%-34s %10s %9s %9s %12s\n' "route" "req/s" "p50 ms" "p99 ms" "server µs
 median_run "apid GET /healthz" "$apid_pid" https://127.0.0.1:29443/healthz
 median_run "apid GET /cartman/v1/ (index)" "$apid_pid" https://127.0.0.1:29443/cartman/v1/
 median_run "authd GET /healthz" "$authd_pid" https://127.0.0.1:28443/healthz
+median_run "authd GET /oauth/jwks.json" "$authd_pid" https://127.0.0.1:28443/oauth/jwks.json
+median_run "authd GET /.well-known/oauth-authorization-server" "$authd_pid" https://127.0.0.1:28443/.well-known/oauth-authorization-server

@@ -12,12 +12,16 @@ PACKAGES=(
     mariadb-server mariadb-client openssl ca-certificates curl
     # test: TAP runner, HTTP/2 load and checks, WordPress's own code for test vectors, fuzzing
     perl nghttp2-client php-cli wordpress clang libclang-rt-14-dev docker-compose
+    # test: independent JOSE/OAuth libraries from npm (tests/node); npm below
+    nodejs
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Debian's npm, unless a nodejs build that ships its own npm is installed (they conflict)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 line="apt-get install -y --no-install-recommends ${missing[*]}"

@@ -57,6 +57,11 @@ for url in "$AUTHD_URL/healthz" "$APID_URL/healthz"; do
 done
 export CARTMAN_TEST_DIR=$T
 
+# tests/node: the independent JOSE/OAuth libraries (jose), pinned by package-lock.json
+if ! [ -d tests/node/node_modules ]; then
+    (cd tests/node && npm ci --no-audit --no-fund --loglevel=error >"$T/npm.log" 2>&1) || { cat "$T/npm.log" >&2; exit 1; }
+fi
+
 units=()
 for mode in release asan; do
     for t in build/$mode/tests/test_*; do [ -x "$t" ] && units+=("$t"); done
