@@ -520,6 +520,7 @@ char *signing_access_token(struct signing_keys *k, const struct access_claims *c
     json_decref(p);
     if (payload == NULL)
         return NULL;
+    signing_keys_reload_if_changed(k); /* a clock read and a compare, except once a second */
     struct keyset *ks = keyset_acquire(k);
     const struct key *key = &ks->keys[0];
     char *tok = jws(k, key, key->header, key->header_len, payload, strlen(payload), len);

@@ -61,7 +61,8 @@ struct access_claims {
 /* Signs an access token with the current key: header {"alg":"ES256","typ":"at+jwt","kid":"…"}, payload
  * {iss, sub, aud, exp, iat, nbf, jti, client_id, scope, sid}. Writes a fresh random jti (128 bits,
  * base64url) into the token and, if jti_out is not NULL, copies it there. Returns a malloc'd,
- * NUL-terminated token (length in *len when len is not NULL), or NULL on failure. Thread-safe. */
+ * NUL-terminated token (length in *len when len is not NULL), or NULL on failure. Thread-safe; picks
+ * up rotated keys by itself (signing_keys_reload_if_changed). */
 char *signing_access_token(struct signing_keys *k, const struct access_claims *c, char jti_out[SIGNING_JTI_BYTES],
                            size_t *len);
 
