@@ -15,6 +15,7 @@
 
 #include "common/http_reply.h"
 #include "common/log.h"
+#include "common/offload.h"
 
 extern char **environ;
 
@@ -163,6 +164,7 @@ static int worker_init(void *app, struct http_worker *hw)
     w->cfg = sa->cfg;
     w->app = sa->app;
     hw->data = w;
+    offload_worker_init(hw);
     daemon_worker_db(w); /* connect now when possible; a database that is down is not fatal */
     return 0;
 }
@@ -171,6 +173,7 @@ static void worker_fini(void *app, struct http_worker *hw)
 {
     (void)app;
     struct daemon_worker *w = hw->data;
+    offload_worker_fini(hw); /* results of jobs still running come back before the context goes */
     if (w) {
         db_close(w->db);
         free(w);
@@ -202,7 +205,12 @@ int daemon_serve(const struct config *cfg, const char *name, const struct http_r
     };
     log_info("starting on https://%s%s%s", cfg->listen, sc.listen_h2c ? " and cleartext " : "",
              sc.listen_h2c ? sc.listen_h2c : "");
+    /* one offload pool per process (common/offload.h), as many threads as workers: it lives from
+     * before the first worker starts until after the last one finished */
+    if (offload_start(cfg->workers) != 0)
+        return 1;
     int rc = http_server_run(&sc);
+    offload_stop();
     if (rc == 0)
         log_info("stopped");
     return rc == 0 ? 0 : 1;

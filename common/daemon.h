@@ -47,7 +47,8 @@ struct db *daemon_db_or_reply(struct http_call *call);
 int daemon_healthz(struct http_call *call);
 
 /* Runs the server with the daemon's route groups until SIGTERM/SIGINT; every worker's
- * daemon_worker.app is app. Returns the exit status. */
+ * daemon_worker.app is app. Also runs the process's offload pool (common/offload.h) for as long as
+ * the server runs, attached to every worker's loop. Returns the exit status. */
 int daemon_serve(const struct config *cfg, const char *name, const struct http_route_group *groups, size_t ngroups,
                  void *app);
 
