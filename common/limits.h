@@ -50,4 +50,21 @@
 #define LIMIT_DB_STMT_CACHE 128                   /* prepared statements cached per connection */
 #define LIMIT_TABLE_PREFIX_BYTES 64
 
+/* Offload pool (common/offload.h) */
+#define LIMIT_OFFLOAD_THREADS 16                  /* pool threads per process */
+#define LIMIT_OFFLOAD_QUEUE 256                   /* jobs waiting; more get 503 + Retry-After */
+
+/* Rate limits (common/rate_limit.h): named defaults until they come from cartman_settings */
+#define LIMIT_RATE_KEYS 65536                     /* keys held per process; the stalest are evicted */
+#define LIMIT_RATE_KEY_BYTES 128                  /* a key ("ip:2001:db8::1", "client:abc") */
+#define LIMIT_RATE_TOKEN_IP_BURST 60              /* token endpoint, per IP: burst */
+#define LIMIT_RATE_TOKEN_IP_PER_S 5.0             /*   and sustained requests per second */
+#define LIMIT_RATE_TOKEN_CLIENT_BURST 600         /* token endpoint, per confidential client */
+#define LIMIT_RATE_TOKEN_CLIENT_PER_S 50.0
+
+/* Tokens and keys */
+#define LIMIT_TOKEN_BYTES 4096                    /* a refresh or access token presented to us */
+#define LIMIT_CONNECTION_KEY_BYTES 72             /* bcrypt reads at most 72 bytes */
+#define LIMIT_APP_PASSWORDS 64                    /* _application_passwords entries checked per user */
+
 #endif

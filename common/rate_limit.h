@@ -1,0 +1,40 @@
+/*
+ * common/rate_limit.h — in-memory token buckets keyed by a string ("ip:203.0.113.7", "client:abc"),
+ * shared by the worker threads of one process.
+ *
+ * A bucket holds up to `burst` tokens and gains `per_second` tokens a second; a request takes one.
+ * The table is sharded (a mutex per shard) and bounded: at most `max_keys` keys, and a full shard
+ * evicts its least recently used key (a key that has not been seen for long is back to a full
+ * bucket anyway, so eviction only ever errs in the client's favour). Limits are per process: with
+ * several instances behind a load balancer each counts on its own.
+ */
+#ifndef COMMON_RATE_LIMIT_H
+#define COMMON_RATE_LIMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rate_limit;
+
+struct rate_limit_result {
+    bool allowed;
+    unsigned limit;       /* the burst: RateLimit-Limit */
+    unsigned remaining;   /* whole tokens left after this request: RateLimit-Remaining */
+    unsigned reset_s;     /* seconds until the bucket is full again: RateLimit-Reset */
+    unsigned retry_after; /* when refused: seconds until one token is back (>= 1): Retry-After */
+};
+
+/* max_keys 0 → LIMIT_RATE_KEYS. Allocation failure aborts. */
+struct rate_limit *rate_limit_create(unsigned burst, double per_second, size_t max_keys);
+void rate_limit_free(struct rate_limit *rl);
+
+/* Takes one token from key's bucket at time now (monotonic seconds; use rate_limit_now()). */
+struct rate_limit_result rate_limit_take(struct rate_limit *rl, const char *key, size_t len, double now);
+
+/* Monotonic seconds. */
+double rate_limit_now(void);
+
+/* Keys held now (tests). */
+size_t rate_limit_size(struct rate_limit *rl);
+
+#endif
