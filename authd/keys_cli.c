@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "authd/connection_keys.h"
 #include "authd/signing.h"
 #include "common/log.h"
 
@@ -33,6 +34,10 @@ static int keys_rotate(const struct config *cfg, int argc, char **argv)
 
 static const struct keys_cli_command commands[] = {
     {"rotate", keys_rotate, "rotate                 make a new ES256 signing key current (running authd picks it up)"},
+    {"create-connection-key", connection_keys_cli_create,
+     "create-connection-key [--user LOGIN] [--label TEXT] [--expires-days N]   print a new key once"},
+    {"list-connection-keys", connection_keys_cli_list, "list-connection-keys   id, hint, label, user, dates"},
+    {"revoke-connection-key", connection_keys_cli_revoke, "revoke-connection-key ID"},
 };
 
 int keys_cli_run(const struct config *cfg, int argc, char **argv)
