@@ -12,6 +12,7 @@
 #include "authd/migrate.h"
 #include "authd/seed_demo.h"
 #include "authd/signing.h"
+#include "authd/token_endpoint.h"
 #include "common/daemon.h"
 #include "common/log.h"
 
@@ -22,6 +23,9 @@ static const char USAGE[] =
     "  seed-demo [--orders N] [--products M] [--seed S] [--storage hpos|posts] [--force]\n"
     "                               fill a deterministic demo store\n"
     "  keys rotate                  make a new ES256 signing key current\n"
+    "  keys create-connection-key [--user LOGIN] [--label TEXT] [--expires-days N]\n"
+    "  keys list-connection-keys | keys revoke-connection-key ID\n"
+    "                               connection keys for the app (printed once, stored as bcrypt)\n"
     "  clients create --name NAME [--confidential] [--redirect-uri URI]...\n"
     "  clients list | clients delete CLIENT_ID\n"
     "                               the OAuth client registry\n";
@@ -33,6 +37,7 @@ static const struct http_route root_routes[] = {
 static const struct http_route_group groups[] = {
     {"", root_routes, sizeof root_routes / sizeof root_routes[0]},
     {"", discovery_routes, DISCOVERY_NROUTES},
+    {"", token_endpoint_routes, TOKEN_ENDPOINT_NROUTES},
 };
 
 static int cmd_migrate(const struct config *cfg)

@@ -1,0 +1,23 @@
+/*
+ * authd/token_endpoint.h — POST /oauth/token (client_credentials with a connection key, password with a
+ * WordPress application password, refresh_token), POST /oauth/revoke (RFC 7009) and
+ * POST /oauth/introspect (RFC 7662).
+ *
+ * Bodies are application/x-www-form-urlencoded (at most LIMIT_REQUEST_BODY_PREAUTH bytes); a repeated
+ * parameter is invalid_request. Errors are RFC 6749 §5.2 JSON ({"error","error_description"}): 400
+ * invalid_request / invalid_grant / unsupported_grant_type / invalid_scope / unauthorized_client,
+ * 401 invalid_client (with WWW-Authenticate: Basic when the client tried Basic), 429
+ * temporarily_unavailable with Retry-After and RateLimit-* when rate-limited, 503 when the database or
+ * the offload pool is unavailable. Every response carries Cache-Control: no-store and Pragma: no-cache.
+ */
+#ifndef AUTHD_TOKEN_ENDPOINT_H
+#define AUTHD_TOKEN_ENDPOINT_H
+
+#include "common/http_router.h"
+
+extern const struct http_route token_endpoint_routes[];
+#define TOKEN_ENDPOINT_NROUTES 3
+
+#define TOKEN_ACCESS_LIFETIME_S 900
+
+#endif
