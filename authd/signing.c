@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -658,20 +659,20 @@ int signing_keys_rotate(const char *keyfile, int64_t now, char new_kid[SIGNING_K
     struct key old = {0}, fresh = {0};
     char *old_pem = NULL, *new_pem = NULL;
     size_t old_len = 0, new_len = 0;
-    int rc = -1;
+    int rc = -1, lockfd = -1;
 
-    old.pkey = read_key(keyfile, err, errlen);
-    if (old.pkey == NULL || key_describe(&old, err, errlen) != 0)
-        goto out;
+    if (access(keyfile, R_OK) != 0) { /* before creating anything next to it */
+        snprintf(err, errlen, "cannot read %s: %s", keyfile, strerror(errno));
+        return -1;
+    }
     fresh.pkey = EVP_EC_gen("P-256");
     if (fresh.pkey == NULL || key_describe(&fresh, err, errlen) != 0) {
         snprintf(err, errlen, "cannot generate a P-256 key");
         goto out;
     }
-    old_pem = pem_of(old.pkey, &old_len);
     new_pem = pem_of(fresh.pkey, &new_len);
-    if (old_pem == NULL || new_pem == NULL) {
-        snprintf(err, errlen, "cannot serialise the keys");
+    if (new_pem == NULL) {
+        snprintf(err, errlen, "cannot serialise the new key");
         goto out;
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -679,6 +680,21 @@ int signing_keys_rotate(const char *keyfile, int64_t now, char new_kid[SIGNING_K
         goto out;
     }
     char path[PATH_MAX + 64], line[32];
+    snprintf(path, sizeof path, "%s/.lock", dir); /* two rotations at once would lose a key */
+    lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
+        snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+        goto out;
+    }
+    /* the current key, read under the lock: another rotation may just have replaced it */
+    old.pkey = read_key(keyfile, err, errlen);
+    if (old.pkey == NULL || key_describe(&old, err, errlen) != 0)
+        goto out;
+    old_pem = pem_of(old.pkey, &old_len);
+    if (old_pem == NULL) {
+        snprintf(err, errlen, "cannot serialise the keys");
+        goto out;
+    }
     int n = snprintf(line, sizeof line, "%lld\n", (long long)now);
     snprintf(path, sizeof path, "%s/%s.retired", dir, old.kid);
     if (write_file_atomic(path, line, (size_t)n, err, errlen) != 0)
@@ -692,6 +708,8 @@ int signing_keys_rotate(const char *keyfile, int64_t now, char new_kid[SIGNING_K
     memcpy(new_kid, fresh.kid, SIGNING_KID_BYTES);
     rc = 0;
 out:
+    if (lockfd >= 0)
+        close(lockfd); /* releases the lock */
     free_secret(old_pem, old_len);
     free_secret(new_pem, new_len);
     EVP_PKEY_free(old.pkey);
