@@ -42,6 +42,15 @@
 #define LIMIT_WP_CONFIG_BYTES ((size_t)1024 * 1024)
 #define LIMIT_WP_CONFIG_VALUE_BYTES 255           /* DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_CHARSET, unescaped */
 
+/* Templates (common/template.c) */
+#define LIMIT_TEMPLATE_SOURCE_BYTES ((size_t)256 * 1024) /* one template file */
+#define LIMIT_TEMPLATE_FILES 256                  /* templates in one set (one templates/ directory) */
+#define LIMIT_TEMPLATE_NAME_BYTES 64              /* a {{name}}, a {{> partial}} or a template's name */
+#define LIMIT_TEMPLATE_DEPTH 16                   /* sections nested inside one template */
+#define LIMIT_TEMPLATE_PARTIAL_DEPTH 8            /* {{> partial}} inside partials */
+#define LIMIT_TEMPLATE_OUTPUT_BYTES ((size_t)1024 * 1024) /* one rendered page or mail body */
+#define LIMIT_TEMPLATE_RENDER_STEPS ((unsigned long)1024 * 1024) /* text pieces, tags and loop turns in one render */
+
 /* Database */
 #define LIMIT_DB_CONNECT_TIMEOUT_S 5
 #define LIMIT_DB_READ_TIMEOUT_S 30
