@@ -274,6 +274,7 @@ static void test_sign_verify(void)
     signing_keys_free(k);
 }
 
+/* Files in d, not counting dotfiles (the rotation's .lock). */
 static size_t count_files(const char *d)
 {
     DIR *dd = opendir(d);
@@ -426,7 +427,7 @@ static void cleanup(const char *d)
 {
     DIR *dd = opendir(d);
     for (struct dirent *e; dd && (e = readdir(dd)) != NULL;) {
-        if (e->d_name[0] == '.')
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         char p[300];
         snprintf(p, sizeof p, "%s/%s", d, e->d_name);
