@@ -15,7 +15,7 @@
  *   {{> name}}              includes the template called name from the set passed to
  *                           template_render, with the current context; at most
  *                           LIMIT_TEMPLATE_PARTIAL_DEPTH partials deep.
- *   {{! comment }}          nothing; may span lines.
+ *   {{! comment }}          nothing; may span lines and ends at the first }}.
  *
  * Names are [A-Za-z0-9_]+ segments joined by single dots (or "." alone), at most
  * LIMIT_TEMPLATE_NAME_BYTES; blanks around a name inside the braces are allowed ({{ name }}).
