@@ -1,0 +1,102 @@
+/*
+ * tests/unit/test_rate_limit.c — common/rate_limit: burst, refill, Retry-After and RateLimit figures,
+ * independent keys, eviction under the key cap, and many threads on one key.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/rate_limit.h"
+#include "tests/tap.h"
+
+static void test_burst_and_refill(void)
+{
+    struct rate_limit *rl = rate_limit_create(3, 1.0, 0);
+    double t = 1000;
+    static const struct {
+        double dt;
+        int allowed;
+        unsigned remaining, retry_after;
+    } rows[] = {
+        {0, 1, 2, 0}, {0, 1, 1, 0}, {0, 1, 0, 0}, {0, 0, 0, 1}, /* burst of 3, then refused */
+        {0.5, 0, 0, 1},                                          /* half a token: still 1 s to wait (rounded up) */
+        {0.5, 1, 0, 0},                                          /* a whole token back after 1 s */
+        {10, 1, 2, 0},                                           /* capped at the burst */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        t += rows[i].dt;
+        struct rate_limit_result r = rate_limit_take(rl, "ip:1", 4, t);
+        char name[64];
+        snprintf(name, sizeof name, "row %zu allowed", i);
+        TAP_EQ_INT(r.allowed, rows[i].allowed, name);
+        snprintf(name, sizeof name, "row %zu remaining", i);
+        TAP_EQ_INT(r.remaining, rows[i].remaining, name);
+        snprintf(name, sizeof name, "row %zu retry_after", i);
+        TAP_EQ_INT(r.retry_after, rows[i].retry_after, name);
+        TAP_EQ_INT(r.limit, 3, "limit is the burst");
+    }
+    struct rate_limit_result r = rate_limit_take(rl, "ip:1", 4, t);
+    TAP_EQ_INT(r.reset_s, 2, "reset: seconds until the bucket is full again (1 token left of 3)");
+    r = rate_limit_take(rl, "ip:2", 4, t);
+    TAP_EQ_INT(r.allowed && r.remaining == 2, 1, "another key has its own bucket");
+    TAP_EQ_INT(rate_limit_size(rl), 2, "two keys held");
+    rate_limit_free(rl);
+}
+
+static void test_eviction(void)
+{
+    struct rate_limit *rl = rate_limit_create(1, 0.001, 64);
+    char key[32];
+    for (int i = 0; i < 10000; i++) {
+        int n = snprintf(key, sizeof key, "ip:10.0.%d.%d", i / 256, i % 256);
+        rate_limit_take(rl, key, (size_t)n, 1.0);
+    }
+    tap_ok(rate_limit_size(rl) <= 64, "the table stays within its key cap (%zu keys)", rate_limit_size(rl));
+    /* the most recent key is still there (refused), an early one was evicted (allowed again) */
+    int n = snprintf(key, sizeof key, "ip:10.0.%d.%d", 9999 / 256, 9999 % 256);
+    TAP_EQ_INT(rate_limit_take(rl, key, (size_t)n, 1.0).allowed, 0, "a recent key keeps its state");
+    TAP_EQ_INT(rate_limit_take(rl, "ip:10.0.0.0", 11, 1.0).allowed, 1, "the least recently used key was evicted");
+    char longkey[300];
+    memset(longkey, 'a', sizeof longkey);
+    TAP_EQ_INT(rate_limit_take(rl, longkey, sizeof longkey, 1.0).allowed, 1, "an over-long key is cut, not refused");
+    rate_limit_free(rl);
+}
+
+struct thread_arg {
+    struct rate_limit *rl;
+    int allowed;
+};
+
+static void *hammer(void *p)
+{
+    struct thread_arg *a = p;
+    for (int i = 0; i < 1000; i++)
+        a->allowed += rate_limit_take(a->rl, "client:x", 8, 5.0).allowed;
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    struct rate_limit *rl = rate_limit_create(500, 0.001, 0);
+    pthread_t th[8];
+    struct thread_arg args[8];
+    for (int i = 0; i < 8; i++) {
+        args[i] = (struct thread_arg){rl, 0};
+        pthread_create(&th[i], NULL, hammer, &args[i]);
+    }
+    int total = 0;
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        total += args[i].allowed;
+    }
+    TAP_EQ_INT(total, 500, "8 threads on one key get exactly the burst");
+    rate_limit_free(rl);
+}
+
+int main(void)
+{
+    test_burst_and_refill();
+    test_eviction();
+    test_threads();
+    return tap_done();
+}
