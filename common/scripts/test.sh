@@ -32,7 +32,8 @@ mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_D
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem
 # ports can be moved (TEST_PORT_BASE) so that two checkouts can test side by side
-PB=${TEST_PORT_BASE:-18000}
+export TEST_PORT_BASE=${TEST_PORT_BASE:-18000}
+PB=$TEST_PORT_BASE
 AUTHD_PORT=$((PB + 443)) APID_PORT=$((PB + 1443)) APID_H2C_PORT=$((PB + 1080))
 export AUTHD_URL=https://127.0.0.1:$AUTHD_PORT APID_URL=https://127.0.0.1:$APID_PORT
 export APID_H2C_URL=http://127.0.0.1:$APID_H2C_PORT

@@ -153,8 +153,9 @@ is "$(head -1 <<<"$out")" '{"error":"invalid_client","error_description":"Unknow
 R=$T/rotation
 mkdir -p "$R"; chmod 700 "$R"
 cp "$CARTMAN_SIGNING_KEY" "$R/signing.pem"
-ROT_URL=https://127.0.0.1:18453
-CARTMAN_SIGNING_KEY=$R/signing.pem CARTMAN_LISTEN=127.0.0.1:18453 CARTMAN_AUTHD_URL=$ROT_URL \
+ROT_PORT=$((TEST_PORT_BASE + 453))
+ROT_URL=https://127.0.0.1:$ROT_PORT
+CARTMAN_SIGNING_KEY=$R/signing.pem CARTMAN_LISTEN=127.0.0.1:$ROT_PORT CARTMAN_AUTHD_URL=$ROT_URL \
     "$BIN/authd" serve >"$T/authd-rotation.log" 2>&1 &
 rpid=$!
 for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "$ROT_URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
