@@ -31,6 +31,9 @@ if [ "$have" = 0 ] || [ "$(q "$CARTMAN_DB_NAME" -e "SELECT COUNT(*) FROM wp_wc_o
     "$BIN/authd" seed-demo --orders "$ORDERS" --seed 1 >/dev/null
 fi
 "$BIN/authd" migrate >/dev/null 2>&1
+# the refresh-grant load comes from one address: lift the token endpoint's per-IP limit for this store
+# (read by authd at its first token request)
+q "$CARTMAN_DB_NAME" -e "REPLACE INTO wp_cartman_settings (name, value, updated_at) VALUES ('rate_limit_token_ip', '1000000/1000000', UTC_TIMESTAMP())"
 
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem CARTMAN_ACCESS_LOG=false
@@ -76,3 +79,15 @@ median_run "apid GET /cartman/v1/ (index)" "$apid_pid" https://127.0.0.1:29443/c
 median_run "authd GET /healthz" "$authd_pid" https://127.0.0.1:28443/healthz
 median_run "authd GET /oauth/jwks.json" "$authd_pid" https://127.0.0.1:28443/oauth/jwks.json
 median_run "authd GET /.well-known/oauth-authorization-server" "$authd_pid" https://127.0.0.1:28443/.well-known/oauth-authorization-server
+
+# POST /oauth/token grant_type=refresh_token: each request is single-use, so h2load cannot replay one;
+# tests/bench/bench_refresh walks BENCH_CHAINS refresh-token chains (real rotation on every request) as
+# HTTP/2 streams over BENCH_CONNS connections. The load generator shares the machine's cores.
+admin=$(q "$CARTMAN_DB_NAME" -e "SELECT user_id FROM wp_usermeta WHERE meta_key='wp_capabilities' AND meta_value LIKE '%administrator%' ORDER BY user_id LIMIT 1")
+for _ in $(seq 1 "$REPEAT"); do
+    c0=$(cpu_ticks "$authd_pid")
+    r=$("$BIN/bench/bench_refresh" https://127.0.0.1:28443/oauth/token "$CARTMAN_TLS_CERT" "${BENCH_CHAINS:-32}" "$SECS" 4 "$admin")
+    c1=$(cpu_ticks "$authd_pid")
+    awk -v t0="$c0" -v t1="$c1" -v hz="$TCK" '{printf "%.0f %s %s %.1f\n", $1, $2, $3, (t1 - t0) / hz * 1e6 / ($4 ? $4 : 1)}' <<<"$r"
+done | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p" |
+    awk '{printf "%-34s %10.0f %9s %9s %12s\n", "authd POST /oauth/token (refresh)", $1, $2, $3, $4}'
