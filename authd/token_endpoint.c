@@ -855,6 +855,13 @@ static int token_post(struct http_call *call)
     }
     if (client_find_or_reply(t, db) != 0)
         return 0;
+    /* connection keys and application passwords are the store owner's own credentials: only the CartMan
+     * app (built-in) and confidential clients (the owner's backends) may exchange them, never a
+     * registered third-party public client */
+    if ((kind == G_CC || kind == G_PW) && !t->client.builtin && !t->client.confidential) {
+        oauth_error(call, 400, "unauthorized_client", "This client may not use this grant type.", false);
+        return 0;
+    }
     switch (kind) {
     case G_CC:
         grant_client_credentials(t, db);

@@ -9,6 +9,14 @@
  * 401 invalid_client (with WWW-Authenticate: Basic when the client tried Basic), 429
  * temporarily_unavailable with Retry-After and RateLimit-* when rate-limited, 503 when the database or
  * the offload pool is unavailable. Every response carries Cache-Control: no-store and Pragma: no-cache.
+ *
+ * Clients: client_credentials and password are for the built-in cartman-mobile and for confidential
+ * clients (a registered public client gets unauthorized_client); confidential clients always prove
+ * their secret (for client_credentials the secret is the connection key itself), a secret sent by a
+ * public client on other grants is ignored. Rate limits: per IP on all three endpoints, and per
+ * confidential client; a public client is shared by every phone, so it is only limited per IP.
+ * Revocation and introspection of access tokens check the ES256 signature against authd's own JWKS
+ * (current and previous keys) before trusting the sid claim.
  */
 #ifndef AUTHD_TOKEN_ENDPOINT_H
 #define AUTHD_TOKEN_ENDPOINT_H

@@ -258,6 +258,13 @@ st=$(post "$REVOKE" -d client_id=cartman-mobile -d "token=$cat1")
 is "$st $(sql "$DB" "SELECT revoked_at IS NOT NULL FROM ${P}cartman_grants WHERE id=$csid")" "200 1" "revoking an access token revokes its grant"
 st=$(rf -d "refresh_token=$crt")
 err_is "$st" 400 invalid_grant "… and with it the refresh token"
+pub=$("$BIN/authd" clients create --name "Third party" --redirect-uri https://third.example.test/cb 2>/dev/null)
+pcid=$(jq -r .client_id <<<"$pub")
+st=$(post "$TOKEN_URL" -d grant_type=password -d "client_id=$pcid" -d username=manager --data-urlencode "password=$app")
+err_is "$st" 400 unauthorized_client "a registered public client may not use the password grant"
+st=$(post "$TOKEN_URL" -u "$pcid:$key" -d grant_type=client_credentials)
+err_is "$st" 400 unauthorized_client "… nor exchange a connection key"
+"$BIN/authd" clients delete "$pcid" >/dev/null 2>&1
 "$BIN/authd" clients delete "$ccid" >/dev/null 2>&1
 
 # --- lockout (from 127.0.0.7, so the other tests' failures do not count) ------------------------------
