@@ -183,12 +183,6 @@ done
 is "$kids" "$new_kid,$old_kid" "within 6 s the running authd's JWKS lists the new key first and the previous one"
 diag "picked up after $(php -r "printf('%.1f', microtime(true) - $start);") s"
 new_tok=$("$BIN/tools/mint_token" "$R/signing.pem" "$ROT_URL" "$APID_URL" 7)
-# flip one character in the middle of the signature (the last one carries only 2 bits and may not change)
-sig=${tok##*.}
-mid=$(( ${#sig} / 2 ))
-c=${sig:$mid:1}
-[ "$c" = A ] && r=B || r=A
-tampered="${tok%.*}.${sig:0:$mid}$r${sig:$((mid + 1))}"
 v=$(cd "$NODE_DIR" && node verify_token.mjs "$ROT_URL/oauth/jwks.json" "$ROT_URL" "$APID_URL" "$new_tok" "$old_tok" 2>&1)
 is "$(j "$(sed -n 1p <<<"$v")" '["ok"] ? $j["kid"] : $j["code"]')" "\"$new_kid\"" "new tokens carry the new kid and verify"
 is "$(j "$(sed -n 2p <<<"$v")" '["ok"] ? $j["kid"] : $j["code"]')" "\"$old_kid\"" "tokens of the previous key still verify"
