@@ -56,7 +56,7 @@ int lockout_policy_load(struct db *db, struct lockout_policy *out)
             continue;
         char *end;
         unsigned long n = strtoul(v, &end, 10);
-        if (end == v || *end != '\0' || n == 0 || n > 10u * 365 * 86400)
+        if (end == v || *end != '\0' || n == 0 || n > 315360000UL /* ten years */)
             continue;
         if (strcmp(name, "lockout_user_max") == 0)
             out->user_max = (unsigned)n;

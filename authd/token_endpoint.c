@@ -269,7 +269,7 @@ static int token_req_parse_or_reply(struct http_call *call, struct token_req *t)
         while (blen > 0 && *b == ' ')
             b++, blen--;
         unsigned char *raw = h2o_mem_alloc_pool(&call->req->pool, blen + 1);
-        long rn = blen <= 2 * LIMIT_TOKEN_BYTES ? b64_decode(b, blen, raw) : -1;
+        long rn = blen <= (size_t)2 * LIMIT_TOKEN_BYTES ? b64_decode(b, blen, raw) : -1;
         const unsigned char *colon = rn > 0 ? memchr(raw, ':', (size_t)rn) : NULL;
         if (colon == NULL) {
             oauth_error(call, 401, "invalid_client", "Malformed Basic credentials.", true);
@@ -1084,9 +1084,9 @@ static int introspect_post(struct http_call *call)
 }
 
 const struct http_route token_endpoint_routes[] = {
-    {HTTP_POST, "/oauth/token", token_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/oauth/revoke", revoke_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/oauth/introspect", introspect_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/token", token_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/revoke", revoke_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/introspect", introspect_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
 };
 _Static_assert(sizeof token_endpoint_routes / sizeof token_endpoint_routes[0] == TOKEN_ENDPOINT_NROUTES,
                "TOKEN_ENDPOINT_NROUTES");

@@ -100,10 +100,12 @@ static void free_job(struct offload_job *job)
 static void on_results(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
     (void)receiver;
-    while (!h2o_linklist_is_empty(messages)) {
-        h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
-        h2o_linklist_unlink(&m->link);
-        struct offload_job *job = (struct offload_job *)m;
+    /* walk the list without unlinking each job (they are freed as we go), then leave it empty */
+    h2o_linklist_t *node = messages->next;
+    while (node != messages) {
+        h2o_linklist_t *next = node->next;
+        struct offload_job *job = (struct offload_job *)H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, node);
+        node = next;
         if (job->call != NULL) {
             job->handle->job = NULL;
             if (!atomic_load(&job->ow->closing))
@@ -113,6 +115,7 @@ static void on_results(h2o_multithread_receiver_t *receiver, h2o_linklist_t *mes
         }
         free_job(job);
     }
+    h2o_linklist_init_anchor(messages);
 }
 
 static void on_request_disposed(void *p)

@@ -77,7 +77,7 @@ struct rate_limit *rate_limit_create(unsigned burst, double per_second, size_t m
         s->cap = per;
         s->entries = xcalloc(per, sizeof *s->entries);
         s->nbuckets = nb;
-        s->buckets = xcalloc(nb, sizeof *s->buckets);
+        s->buckets = xcalloc(nb, sizeof(struct entry *));
     }
     return rl;
 }
