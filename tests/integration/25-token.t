@@ -11,9 +11,12 @@ DB=$CARTMAN_DB_NAME
 TOKEN_URL=$AUTHD_URL/oauth/token
 
 # post URL [curl args...] → prints "STATUS" and leaves the body in $T/tok.body, headers in $T/tok.hdr
+# Sections send from different loopback addresses (SRC) so that the per-IP rate limit (burst 60, 5/s)
+# is only met where the test means it.
+SRC=127.0.0.1
 post() {
     local url=$1; shift
-    curl -sS "${CA[@]}" --http2 -o "$T/tok.body" -D "$T/tok.hdr" -w '%{http_code}' "$@" "$url"
+    curl -sS "${CA[@]}" --http2 --interface "$SRC" -o "$T/tok.body" -D "$T/tok.hdr" -w '%{http_code}' "$@" "$url"
 }
 body() { cat "$T/tok.body"; }
 hdr() { grep -i "^$1:" "$T/tok.hdr" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
@@ -126,6 +129,7 @@ st=$(post "$TOKEN_URL" --http1.1 -d grant_type=client_credentials -d client_id=c
 is "$st" "413" "a body over the pre-auth cap is 413"
 
 # --- grant_type=password: WordPress application passwords -----------------------------------------
+SRC=127.0.0.2
 sql "$DB" "DELETE FROM ${P}options WHERE option_name='using_application_passwords'"
 app=$(php tests/vectors/make-app-password.php "$manager_id" "CartMan test" 2>"$T/app-pw.err")
 is "$?" "0" "WordPress made an application password"
@@ -142,7 +146,7 @@ is "$st" "200" "case-insensitive login, password without the spaces"
 st=$(pw -d username=manager@store.example.test --data-urlencode "password=${app// /-}")
 is "$st" "200" "login by e-mail, password with dashes"
 meta=$(sql "$DB" "SELECT meta_value FROM ${P}usermeta WHERE user_id=$manager_id AND meta_key='_application_passwords'")
-like "$meta" 's:9:"last_used";i:[0-9]+;s:7:"last_ip";s:9:"127\.0\.0\.1";' "last_used and last_ip recorded as WordPress does"
+like "$meta" 's:9:"last_used";i:[0-9]+;s:7:"last_ip";s:9:"127\.0\.0\.2";' "last_used and last_ip recorded as WordPress does"
 mpass=$(jq -r '.users[] | select(.login=="manager") | .password' "$T/demo-users.json" 2>/dev/null)
 st=$(pw -d username=manager --data-urlencode "password=$mpass")
 err_is "$st" 400 invalid_grant "the account password is refused"
@@ -160,6 +164,7 @@ sql "$DB" "UPDATE ${P}options SET option_value='1' WHERE option_name='using_appl
 sql "$DB" "DELETE FROM ${P}cartman_login_failures"
 
 # --- grant_type=refresh_token: rotation, reuse, grace ---------------------------------------------
+SRC=127.0.0.3
 rf() { post "$TOKEN_URL" -d grant_type=refresh_token -d client_id=cartman-mobile "$@"; }
 st=$(rf -d "refresh_token=$prt")
 is "$st" "200" "refresh"
@@ -209,6 +214,7 @@ st=$(rf -d "refresh_token=$mrt")
 err_is "$st" 400 invalid_grant "an expired refresh token is invalid_grant"
 
 # --- confidential client: wrong client, introspection, revocation ---------------------------------
+SRC=127.0.0.4
 conf=$("$BIN/authd" clients create --name "Token test backend" --confidential 2>/dev/null)
 ccid=$(jq -r .client_id <<<"$conf"); csec=$(jq -r .client_secret <<<"$conf")
 st=$(post "$TOKEN_URL" -u "cartman-mobile:$key" -d grant_type=client_credentials)
@@ -267,6 +273,18 @@ err_is "$st" 400 unauthorized_client "… nor exchange a connection key"
 "$BIN/authd" clients delete "$pcid" >/dev/null 2>&1
 "$BIN/authd" clients delete "$ccid" >/dev/null 2>&1
 
+# --- the offload pool: many slow checks at once, and a client that leaves during one ------------------
+SRC=127.0.0.5
+urls=(); for i in $(seq 1 24); do urls+=("$TOKEN_URL"); done
+codes=$(curl -sS --no-progress-meter "${CA[@]}" --http2 --interface 127.0.0.5 -Z --parallel-max 24 -u "cartman-mobile:$key" -w '|%{http_code}\n' \
+    -d grant_type=client_credentials "${urls[@]}" | sed -E 's/.*\|//' | sort | uniq -c | awk '{print $1 " " $2}')
+is "$codes" "24 200" "24 concurrent connection-key exchanges (bcrypt on the offload pool) all succeed"
+curl -sS "${CA[@]}" --http2 --interface 127.0.0.5 -m 0.02 -u "cartman-mobile:$key" -d grant_type=client_credentials \
+    "$TOKEN_URL" >/dev/null 2>&1
+sleep 0.3
+st=$(post "$TOKEN_URL" -u "cartman-mobile:$key" -d grant_type=client_credentials)
+is "$st" "200" "a client that left during the bcrypt does not disturb the next request"
+
 # --- lockout (from 127.0.0.7, so the other tests' failures do not count) ------------------------------
 sql "$DB" "DELETE FROM ${P}cartman_login_failures"
 lpw() { post "$TOKEN_URL" --interface 127.0.0.7 -d grant_type=password -d client_id=cartman-mobile -d username=manager "$@"; }
@@ -280,7 +298,7 @@ for i in 1 2 3 4 5; do lpw -d password=wrong-password >/dev/null; done
 st=$(lpw --data-urlencode "password=$app")
 err_is "$st" 400 invalid_grant "after 5 failures the user is locked out, even with the right password"
 like "$(hdr retry-after)" '^[0-9]+$' "… with Retry-After"
-st=$(post "$TOKEN_URL" -d grant_type=password -d client_id=cartman-mobile -d username=manager --data-urlencode "password=$app")
+st=$(post "$TOKEN_URL" --interface 127.0.0.8 -d grant_type=password -d client_id=cartman-mobile -d username=manager --data-urlencode "password=$app")
 err_is "$st" 400 invalid_grant "… from any address"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE detail LIKE '%locked_out%'")" "2" "lockout refusals are audited"
 sql "$DB" "UPDATE ${P}cartman_login_failures SET locked_until = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
