@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "authd/app.h"
+#include "authd/authorize.h"
 #include "authd/clients.h"
 #include "authd/discovery.h"
 #include "authd/keys_cli.h"
@@ -15,6 +16,7 @@
 #include "authd/token_endpoint.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/template.h"
 
 static const char USAGE[] =
     "usage: authd [--config FILE] [COMMAND]\n"
@@ -38,6 +40,7 @@ static const struct http_route_group groups[] = {
     {"", root_routes, sizeof root_routes / sizeof root_routes[0]},
     {"", discovery_routes, DISCOVERY_NROUTES},
     {"", token_endpoint_routes, TOKEN_ENDPOINT_NROUTES},
+    {"", authorize_routes, AUTHORIZE_NROUTES},
 };
 
 static int cmd_migrate(const struct config *cfg)
@@ -103,7 +106,15 @@ static int cmd_serve(const struct config *cfg)
         signing_keys_free(app.keys);
         return 1;
     }
+    app.templates = template_set_load_dir(cfg->templates_dir, err, sizeof err);
+    if (app.templates == NULL) {
+        log_error("templates (%s): %s", cfg->templates_dir, err);
+        free(app.metadata_json);
+        signing_keys_free(app.keys);
+        return 1;
+    }
     int rc = daemon_serve(cfg, "authd", groups, sizeof groups / sizeof groups[0], &app);
+    template_set_free(app.templates);
     free(app.metadata_json);
     signing_keys_free(app.keys);
     return rc;

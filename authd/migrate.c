@@ -15,6 +15,8 @@
 
 extern const char _binary_authd_sql_migrate_001_initial_sql_start[];
 extern const char _binary_authd_sql_migrate_001_initial_sql_end[];
+extern const char _binary_authd_sql_migrate_002_sessions_sql_start[];
+extern const char _binary_authd_sql_migrate_002_sessions_sql_end[];
 
 struct migration {
     int version;
@@ -24,6 +26,7 @@ struct migration {
 
 static const struct migration migrations[] = {
     {1, "initial", _binary_authd_sql_migrate_001_initial_sql_start, _binary_authd_sql_migrate_001_initial_sql_end},
+    {2, "sessions", _binary_authd_sql_migrate_002_sessions_sql_start, _binary_authd_sql_migrate_002_sessions_sql_end},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -33,6 +33,7 @@
 #include <openssl/param_build.h>
 
 #include "authd/app.h"
+#include "authd/authorization_code.h"
 #include "authd/clients.h"
 #include "authd/connection_keys.h"
 #include "authd/discovery.h"
@@ -73,14 +74,27 @@ static void rl_parse_setting(const char *v, unsigned *burst, double *per_s)
     *per_s = r;
 }
 
-/* Creates the tables on first use, with the limits of cartman_settings (rate_limit_token_ip,
- * rate_limit_token_client: "BURST/PER_SECOND") or the defaults of limits.h. Read once per process. */
-static void rl_ensure(struct db *rl_db)
+/* Creates the tables on first use with the limits of cartman_settings (rate_limit_token_ip,
+ * rate_limit_token_client: "BURST/PER_SECOND") or the defaults of limits.h, and re-reads the settings
+ * at most every RL_RELOAD_MS (one request of one worker does it; the others do not wait for it). */
+#define RL_RELOAD_MS 5000
+static atomic_llong rl_next_ms;
+static unsigned rl_cur[2];
+static double rl_cur_rate[2];
+
+static long long rl_now_ms(void)
 {
-    if (atomic_load(&rl_ready))
+    return (long long)(rate_limit_now() * 1000);
+}
+
+static void rl_ensure(struct db *db)
+{
+    bool ready = atomic_load(&rl_ready);
+    if (ready && rl_now_ms() < atomic_load(&rl_next_ms))
         return;
-    pthread_mutex_lock(&rl_mu);
-    if (atomic_load(&rl_ready)) {
+    if (ready ? pthread_mutex_trylock(&rl_mu) != 0 : pthread_mutex_lock(&rl_mu) != 0)
+        return;
+    if (atomic_load(&rl_ready) && rl_now_ms() < atomic_load(&rl_next_ms)) {
         pthread_mutex_unlock(&rl_mu);
         return;
     }
@@ -89,7 +103,7 @@ static void rl_ensure(struct db *rl_db)
     struct db_rows rows;
     static const char sql[] = "SELECT name, value FROM {p}cartman_settings WHERE name IN"
                               " ('rate_limit_token_ip', 'rate_limit_token_client')";
-    if (rl_db && db_query(rl_db, sql, NULL, 0, &rows) == 0) {
+    if (db_query(db, sql, NULL, 0, &rows) == 0) {
         for (size_t i = 0; i < rows.nrows; i++) {
             const char *n = db_cell(&rows, i, 0), *v = db_cell(&rows, i, 1);
             if (n && v && strcmp(n, "rate_limit_token_ip") == 0)
@@ -98,10 +112,21 @@ static void rl_ensure(struct db *rl_db)
                 rl_parse_setting(v, &cb, &cr);
         }
         db_rows_free(&rows);
+    } else if (atomic_load(&rl_ready)) { /* keep the limits we have */
+        ib = rl_cur[0], ir = rl_cur_rate[0], cb = rl_cur[1], cr = rl_cur_rate[1];
     }
-    rl_ip = rate_limit_create(ib, ir, 0);
-    rl_client = rate_limit_create(cb, cr, 0);
-    log_info("token endpoint rate limits: %u burst + %g/s per IP, %u + %g/s per confidential client", ib, ir, cb, cr);
+    if (!atomic_load(&rl_ready)) {
+        rl_ip = rate_limit_create(ib, ir, 0);
+        rl_client = rate_limit_create(cb, cr, 0);
+    } else if (ib != rl_cur[0] || ir != rl_cur_rate[0] || cb != rl_cur[1] || cr != rl_cur_rate[1]) {
+        rate_limit_set_limits(rl_ip, ib, ir);
+        rate_limit_set_limits(rl_client, cb, cr);
+    }
+    if (!atomic_load(&rl_ready) || ib != rl_cur[0] || ir != rl_cur_rate[0] || cb != rl_cur[1] || cr != rl_cur_rate[1])
+        log_info("token endpoint rate limits: %u burst + %g/s per IP, %u + %g/s per confidential client", ib, ir, cb,
+                 cr);
+    rl_cur[0] = ib, rl_cur_rate[0] = ir, rl_cur[1] = cb, rl_cur_rate[1] = cr;
+    atomic_store(&rl_next_ms, rl_now_ms() + RL_RELOAD_MS);
     atomic_store(&rl_ready, true);
     pthread_mutex_unlock(&rl_mu);
 }
@@ -426,6 +451,16 @@ static void token_response(struct http_call *call, const struct grant *g, const 
                               TOKEN_ACCESS_LIFETIME_S, "refresh_token", refresh, "scope", scope));
     OPENSSL_cleanse(at, len);
     free(at);
+}
+
+void token_endpoint_error(struct http_call *call, int status, const char *error, const char *desc)
+{
+    oauth_error(call, status, error, desc, false);
+}
+
+void token_endpoint_respond(struct http_call *call, const struct grant *g, const char *scope, const char *refresh)
+{
+    token_response(call, g, scope, refresh);
 }
 
 static void audit_grant(struct db *db, const char *event, const char *result, uint64_t user_id, const char *client_id,
@@ -849,7 +884,7 @@ static int token_post(struct http_call *call)
         kind = G_RT;
     else if (strcmp(gt, "authorization_code") == 0)
         kind = G_CODE;
-    if (kind == G_NONE || kind == G_CODE) {
+    if (kind == G_NONE) {
         oauth_error(call, 400, "unsupported_grant_type", "This grant type is not supported here.", false);
         return 0;
     }
@@ -869,6 +904,10 @@ static int token_post(struct http_call *call)
     case G_PW:
         if (client_secret_or_reply(t, db) == 0)
             grant_password(t, db);
+        break;
+    case G_CODE:
+        if (client_secret_or_reply(t, db) == 0)
+            authorization_code_grant(call, db, &t->client, t->f, t->n);
         break;
     default:
         if (client_secret_or_reply(t, db) == 0)

@@ -28,4 +28,11 @@ extern const struct http_route token_endpoint_routes[];
 
 #define TOKEN_ACCESS_LIFETIME_S 900
 
+/* For other grants (authd/authorization_code.c): the OAuth error answer, and the success answer for a
+ * grant just created (access token + refresh token). */
+struct http_call;
+struct grant;
+void token_endpoint_error(struct http_call *call, int status, const char *error, const char *desc);
+void token_endpoint_respond(struct http_call *call, const struct grant *g, const char *scope, const char *refresh);
+
 #endif

@@ -38,7 +38,7 @@ static const struct setting settings[] = {
     STR("listen_h2c", listen_h2c),   STR("tls_cert", tls_cert),      STR("tls_key", tls_key),
     UINT("workers", workers),        BOOL("access_log", access_log), STR("authd_url", authd_url),
     STR("apid_url", apid_url),       STR("signing_key", signing_key), BOOL("dev_mode", dev_mode),
-    STR("log_level", log_level),     STR("smtp_url", smtp_url),
+    STR("log_level", log_level),     STR("smtp_url", smtp_url),      STR("templates_dir", templates_dir),
 };
 
 void config_defaults(struct config *cfg, enum config_daemon which)
@@ -51,6 +51,7 @@ void config_defaults(struct config *cfg, enum config_daemon which)
     snprintf(cfg->authd_url, sizeof cfg->authd_url, "https://127.0.0.1:8443");
     snprintf(cfg->apid_url, sizeof cfg->apid_url, "https://127.0.0.1:9443");
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
+    snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "templates");
     cfg->access_log = true;
 }
 

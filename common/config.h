@@ -39,6 +39,7 @@ struct config {
     char signing_key[CONFIG_STR]; /* authd: ES256 private key PEM file */
     bool dev_mode;
     char smtp_url[CONFIG_STR]; /* outgoing mail, smtp://host:port or smtps:// */
+    char templates_dir[CONFIG_STR]; /* authd: directory of the page templates, default "templates" */
     /* logging */
     char log_level[CONFIG_STR];
 };

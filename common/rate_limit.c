@@ -94,6 +94,17 @@ void rate_limit_free(struct rate_limit *rl)
     free(rl);
 }
 
+void rate_limit_set_limits(struct rate_limit *rl, unsigned burst, double per_second)
+{
+    /* every shard lock is held while the fields change, and rate_limit_take reads them under one */
+    for (int i = 0; i < SHARDS; i++)
+        pthread_mutex_lock(&rl->shards[i].mu);
+    rl->burst = burst ? burst : 1;
+    rl->per_second = per_second > 0 ? per_second : 1;
+    for (int i = SHARDS - 1; i >= 0; i--)
+        pthread_mutex_unlock(&rl->shards[i].mu);
+}
+
 double rate_limit_now(void)
 {
     struct timespec ts;
@@ -151,8 +162,9 @@ struct rate_limit_result rate_limit_take(struct rate_limit *rl, const char *key,
         len = LIMIT_RATE_KEY_BYTES - 1; /* long keys share a bucket with their prefix: errs towards limiting */
     uint64_t h = fnv1a(rl->salt, key, len);
     struct shard *s = &rl->shards[h % SHARDS];
-    struct rate_limit_result r = {.limit = rl->burst};
+    struct rate_limit_result r = {.allowed = false};
     pthread_mutex_lock(&s->mu);
+    r.limit = rl->burst;
     struct entry *e = s->buckets[h & (s->nbuckets - 1)];
     while (e && !(e->hash == h && e->len == len && memcmp(e->key, key, len) == 0))
         e = e->chain;

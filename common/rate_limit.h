@@ -28,6 +28,9 @@ struct rate_limit_result {
 struct rate_limit *rate_limit_create(unsigned burst, double per_second, size_t max_keys);
 void rate_limit_free(struct rate_limit *rl);
 
+/* Changes the limits of every bucket (settings edited at run time). Tokens held stay, capped at burst. */
+void rate_limit_set_limits(struct rate_limit *rl, unsigned burst, double per_second);
+
 /* Takes one token from key's bucket at time now (monotonic seconds; use rate_limit_now()). */
 struct rate_limit_result rate_limit_take(struct rate_limit *rl, const char *key, size_t len, double now);
 

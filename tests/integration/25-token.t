@@ -131,7 +131,7 @@ is "$st" "413" "a body over the pre-auth cap is 413"
 # --- grant_type=password: WordPress application passwords -----------------------------------------
 SRC=127.0.0.2
 sql "$DB" "DELETE FROM ${P}options WHERE option_name='using_application_passwords'"
-app=$(php tests/vectors/make-app-password.php "$manager_id" "CartMan test" 2>"$T/app-pw.err")
+app=$(php tests/vectors/make-app-password.php "$manager_id" "CartMan test $$" 2>"$T/app-pw.err")
 is "$?" "0" "WordPress made an application password"
 like "$app" '^([A-Za-z0-9]{4} ){5}[A-Za-z0-9]{4}$' "… shown chunked, as WordPress does"
 is "$(sql "$DB" "SELECT option_value FROM ${P}options WHERE option_name='using_application_passwords'")" "1" \
@@ -154,7 +154,7 @@ st=$(pw -d username=nobody-here --data-urlencode "password=$app")
 err_is "$st" 400 invalid_grant "an unknown user is invalid_grant"
 st=$(pw -d username=manager)
 err_is "$st" 400 invalid_request "no password is invalid_request"
-sub_app=$(php tests/vectors/make-app-password.php "$(sql "$DB" "SELECT ID FROM ${P}users WHERE user_login='subscriber'")" "x" 2>/dev/null)
+sub_app=$(php tests/vectors/make-app-password.php "$(sql "$DB" "SELECT ID FROM ${P}users WHERE user_login='subscriber'")" "x $$" 2>/dev/null)
 st=$(pw -d username=subscriber --data-urlencode "password=$sub_app")
 err_is "$st" 400 invalid_grant "a subscriber (no manage_woocommerce) gets no token"
 sql "$DB" "UPDATE ${P}options SET option_value='' WHERE option_name='using_application_passwords'"
@@ -316,11 +316,19 @@ like "$(hdr retry-after) $(hdr ratelimit-limit) $(hdr ratelimit-remaining) $(hdr
     "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 st=$(post "$TOKEN_URL" --interface 127.0.0.10 -d grant_type=nope)
 is "$st" "400" "other addresses are not limited"
+sql "$DB" "REPLACE INTO ${P}cartman_settings (name, value, updated_at) VALUES ('rate_limit_token_ip', '70/5', UTC_TIMESTAMP())"
+sleep 5.5
+curl -sS "${CA[@]}" --http2 --interface 127.0.0.11 -d grant_type=nope "$TOKEN_URL" >/dev/null # the request that reloads
+urls=(); for i in $(seq 1 80); do urls+=("$TOKEN_URL"); done
+curl -sS "${CA[@]}" --http2 --interface 127.0.0.11 -d grant_type=nope "${urls[@]}" >/dev/null
+st=$(post "$TOKEN_URL" --interface 127.0.0.11 -d grant_type=nope)
+is "$st $(hdr ratelimit-limit)" "429 70" "a limit changed in cartman_settings applies within 5 seconds"
+sql "$DB" "DELETE FROM ${P}cartman_settings WHERE name='rate_limit_token_ip'"
 
 # --- audit: no secret ever lands in the log ---------------------------------------------------------
 audit=$(sql "$DB" "SELECT CONCAT_WS(' ', event, result, client_id, ip, object_type, object_id, detail) FROM ${P}cartman_audit_log")
 leak=0
-for s in "$key" "$mkey" "$app" "$prt" "$r2" "$a1" "$b1" "$csec"; do grep -qF -- "$s" <<<"$audit" && leak=1; done
+for s in "$key" "$mkey" "$app" "$prt" "$r2" "$a1" "$b1" "$csec"; do [ -n "$s" ] && grep -qF -- "$s" <<<"$audit" && leak=1; done
 is "$leak" "0" "no key, password or token in the audit log"
 like "$(sql "$DB" "SELECT GROUP_CONCAT(DISTINCT event ORDER BY event) FROM ${P}cartman_audit_log")" \
     'key\.create,key\.revoke,.*token\.client_credentials,token\.password,token\.refresh,token\.revoke' "every token and key event is audited"

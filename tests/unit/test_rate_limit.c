@@ -40,6 +40,10 @@ static void test_burst_and_refill(void)
     r = rate_limit_take(rl, "ip:2", 4, t);
     TAP_EQ_INT(r.allowed && r.remaining == 2, 1, "another key has its own bucket");
     TAP_EQ_INT(rate_limit_size(rl), 2, "two keys held");
+    rate_limit_set_limits(rl, 10, 100.0);
+    r = rate_limit_take(rl, "ip:1", 4, t + 1);
+    TAP_EQ_INT(r.limit, 10, "new limits apply to existing buckets");
+    TAP_EQ_INT(r.remaining, 9, "… which refill at the new rate up to the new burst");
     rate_limit_free(rl);
 }
 

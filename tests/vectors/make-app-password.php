@@ -43,6 +43,9 @@ require_once ABSPATH . WPINC . '/user.php';
 require_once ABSPATH . WPINC . '/pluggable.php';
 require_once ABSPATH . WPINC . '/class-wp-application-passwords.php';
 require_once ABSPATH . WPINC . '/ms-functions.php';
+if (!function_exists('__')) { // l10n is not loaded with SHORTINIT; only error messages use it
+    function __($text, $domain = 'default') { return $text; }
+}
 
 $made = WP_Application_Passwords::create_new_application_password($user_id, array('name' => $name));
 if (is_wp_error($made)) {
