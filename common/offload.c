@@ -108,10 +108,9 @@ static void on_results(h2o_multithread_receiver_t *receiver, h2o_linklist_t *mes
         node = next;
         if (job->call != NULL) {
             job->handle->job = NULL;
+            /* a closing worker's loop has stopped: no answer is sent, the connection goes with the server */
             if (!atomic_load(&job->ow->closing))
                 job->done(job->call, job->data);
-            else
-                http_reply_error(job->call->req, 503, "cartman_busy", "The server is shutting down.");
         }
         free_job(job);
     }
