@@ -35,7 +35,8 @@
 #include "common/template.h"
 #include "common/wp_password.h"
 
-#define CSP "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+#define CSP_HEAD "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+#define CSP_TAIL "; frame-ancestors 'none'; base-uri 'none'"
 #define REDIRECT_MAX 2000
 #define STATE_MAX 500
 #define LOGIN_MAX 255
@@ -78,17 +79,51 @@ struct pending {
 
 /* ---- pages ---- */
 
-static void page_headers(h2o_req_t *req)
+/* form_action: one more CSP source the page's forms may end up at (NULL: none). Chromium applies
+ * form-action to the redirects that follow a form post, so the consent page names the app's redirect
+ * origin. */
+static void page_headers(h2o_req_t *req, const char *form_action)
 {
+    char csp[sizeof CSP_HEAD + sizeof CSP_TAIL + REDIRECT_MAX + 2];
+    snprintf(csp, sizeof csp, "%s%s%s%s", CSP_HEAD, form_action ? " " : "", form_action ? form_action : "", CSP_TAIL);
     http_reply_no_store(req);
-    http_reply_set_header(req, "content-security-policy", CSP);
+    http_reply_set_header(req, "content-security-policy", csp);
     http_reply_set_header(req, "x-frame-options", "DENY");
     http_reply_set_header(req, "referrer-policy", "no-referrer");
     http_reply_set_header(req, "x-content-type-options", "nosniff");
 }
 
+/* The CSP source for the origin of a (registered, validated) redirect URI: "https://host:port", or
+ * "scheme:" for a private-use scheme or anything unusual. Pool memory. */
+static const char *csp_origin(h2o_mem_pool_t *pool, const char *uri)
+{
+    size_t sl = strspn(uri, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    if (sl == 0 || uri[sl] != ':')
+        return NULL;
+    size_t n = sl + 1;
+    if (uri[n] == '/' && uri[n + 1] == '/') {
+        size_t a = strspn(uri + n + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]");
+        char c = uri[n + 2 + a];
+        if (a > 0 && (c == '\0' || c == '/' || c == '?' || c == '#'))
+            n += 2 + a;
+    }
+    char *o = h2o_mem_alloc_pool(pool, n + 1);
+    memcpy(o, uri, n);
+    o[n] = '\0';
+    return o;
+}
+
+static void render_page(struct http_call *call, struct db *db, int status, const char *name, json_t *data,
+                        const char *form_action);
+
 /* Renders template name with data (consumed), adding store_name. */
 static void render(struct http_call *call, struct db *db, int status, const char *name, json_t *data)
+{
+    render_page(call, db, status, name, data, NULL);
+}
+
+static void render_page(struct http_call *call, struct db *db, int status, const char *name, json_t *data,
+                        const char *form_action)
 {
     struct authd_app *app = authd_app_of(call);
     struct store_options *o = h2o_mem_alloc_pool(&call->req->pool, sizeof *o);
@@ -104,7 +139,7 @@ static void render(struct http_call *call, struct db *db, int status, const char
         log_error("page %s: %s", name, out.err ? out.err : "no templates");
         http_reply_error(call->req, 500, "cartman_internal", "The page could not be shown.");
     } else {
-        page_headers(call->req);
+        page_headers(call->req, form_action);
         http_reply_body(call->req, status, "text/html; charset=utf-8", out.buf, out.len);
     }
     template_out_free(&out);
@@ -181,7 +216,7 @@ static void redirect_finish(struct http_call *call, struct url *u, const char *s
         http_reply_error(call->req, 500, "cartman_internal", "The redirect could not be built.");
         return;
     }
-    page_headers(call->req);
+    page_headers(call->req, NULL);
     http_reply_redirect(call->req, 303, u->b);
 }
 
@@ -315,10 +350,11 @@ static void consent_page(struct http_call *call, struct db *db, const struct ses
         while (*sc == ' ')
             sc++;
     }
-    render(call, db, 200, "consent",
+    render_page(call, db, 200, "consent",
            json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "client_name", p->client.name, "user_display_name",
                      u->display_name[0] ? u->display_name : u->login, "user_login", u->login, "scopes", scopes,
-                     "action", "/oauth/authorize", "csrf", s->csrf, "request_id", p->id));
+                     "action", "/oauth/authorize", "csrf", s->csrf, "request_id", p->id),
+           csp_origin(&call->req->pool, p->redirect_uri));
 }
 
 /* The next step for a pending request: consent with a live session, else sign-in. */
@@ -540,7 +576,7 @@ static void login_done(struct http_call *call, void *data)
         snprintf(loc, sizeof loc, "/login?request=%s", j->p->id);
     else
         snprintf(loc, sizeof loc, "/login");
-    page_headers(call->req);
+    page_headers(call->req, NULL);
     http_reply_redirect(call->req, 303, loc);
 }
 

@@ -12,8 +12,8 @@ PACKAGES=(
     mariadb-server mariadb-client openssl ca-certificates curl
     # test: TAP runner, HTTP/2 load and checks, WordPress's own code for test vectors, fuzzing
     perl nghttp2-client php-cli wordpress clang libclang-rt-14-dev docker-compose
-    # test: independent JOSE/OAuth libraries from npm (tests/node); npm below
-    nodejs
+    # test: independent JOSE/OAuth libraries from npm (tests/node); npm below; the browser playwright-core drives
+    nodejs chromium
 )
 
 missing=()

@@ -59,7 +59,7 @@ done
 export CARTMAN_TEST_DIR=$T
 
 # tests/node: the independent JOSE/OAuth libraries (jose), pinned by package-lock.json
-if ! [ -d tests/node/node_modules ]; then
+if ! [ -d tests/node/node_modules/playwright-core ]; then
     (cd tests/node && npm ci --no-audit --no-fund --loglevel=error >"$T/npm.log" 2>&1) || { cat "$T/npm.log" >&2; exit 1; }
 fi
 
