@@ -6,7 +6,9 @@
  * passwords only) and refresh_token, scopes, issuing the token response, revocation, introspection,
  * per-IP and per-client rate limits, and turning every outcome into its OAuth HTTP answer (oauth_reply
  * and oauth_error are the only places that build responses here).
- * Deliberately does not: the authorization_code grant and the browser flow (not yet), SQL of grants
+ * grant_type=authorization_code is parsed and its client authenticated here, then handed to
+ * authd/authorization_code.c (codes, PKCE), which answers through token_endpoint_error/_respond.
+ * Deliberately does not: the browser flow (authd/authorize.c), SQL of grants
  * and refresh tokens (authd/grants.c), key storage (authd/connection_keys.c), lockout bookkeeping
  * (authd/lockout.c), signing (authd/signing.c).
  *
