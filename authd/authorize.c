@@ -602,7 +602,7 @@ static int login_post(struct http_call *call)
     }
     struct pending *p = NULL;
     const char *rid = q(f, n, "request_id", &len);
-    if (rid != NULL) {
+    if (rid != NULL && len > 0) { /* the form without a pending request posts it empty */
         p = h2o_mem_alloc_pool(&call->req->pool, sizeof *p);
         int rc = pending_load(db, rid, len, p);
         if (rc < 0) {
@@ -800,9 +800,9 @@ static int logout_post(struct http_call *call)
 
 const struct http_route authorize_routes[] = {
     {HTTP_GET, "/oauth/authorize", authorize_get, 0, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/oauth/authorize", decision_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/authorize", decision_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
     {HTTP_GET, "/login", login_get, 0, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/login", login_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/logout", logout_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/login", login_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/logout", logout_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
 };
 _Static_assert(sizeof authorize_routes / sizeof authorize_routes[0] == AUTHORIZE_NROUTES, "AUTHORIZE_NROUTES");

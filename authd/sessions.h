@@ -20,8 +20,8 @@
 
 #define SESSIONS_COOKIE "__Host-cartman_session"
 #define SESSIONS_CSRF_COOKIE "__Host-cartman_csrf"
-#define SESSIONS_IDLE_S (30 * 60)
-#define SESSIONS_ABSOLUTE_S (12 * 3600)
+#define SESSIONS_IDLE_S (30LL * 60)
+#define SESSIONS_ABSOLUTE_S (12LL * 3600)
 #define SESSIONS_TOKEN_BUF 48 /* 43 base64url characters + NUL */
 
 struct session {

@@ -281,7 +281,6 @@ is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_sessions WHERE id_hash=SHA2('$
 st=$(curl -sS "${CA[@]}" -o /dev/null -w '%{http_code}' -b "__Host-cartman_session=$sess" --data-urlencode "csrf=$ccsrf" \
     --data-urlencode "request_id=$rid" -d decision=approve "$AUTHD_URL/oauth/authorize")
 is "$st" "403" "the old session cookie no longer approves anything"
-sql "$DB" "UPDATE ${P}cartman_sessions SET last_seen_at = UTC_TIMESTAMP() - INTERVAL 31 MINUTE"
 rm -f "$JAR"
 
 # --- who may sign in -------------------------------------------------------------------------------
@@ -313,6 +312,37 @@ is "$st" "400" "an unknown user gets the same answer"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE event='login' AND result='denied' AND detail LIKE '%not_shop_manager%'")" "$((nsm0 + 2))" \
     "refusals are audited"
 sql "$DB" "DELETE FROM ${P}cartman_login_failures"
+
+# --- sessions and pending requests expire; a sign-in never keeps an old session id ------------------
+jar_session() { grep -o 'cartman_session	[^	]*$' "$JAR" | cut -f2; }
+rm -f "$JAR"
+req "$(authz_url "$CH")" >/dev/null
+rid=$(field request_id)
+sign_in admin "$ADMIN_PW" >/dev/null
+s1=$(jar_session)
+st=$(req "$AUTHD_URL/login")
+is "$st" "200" "GET /login without a request shows the sign-in form, also with a session"
+st=$(sign_in admin "$ADMIN_PW")
+s2=$(jar_session)
+is "$st $(loc)" "303 /login" "signing in without a pending request"
+ok "$([ -n "$s2" ] && [ "$s1" != "$s2" ]; echo $?)" "a new sign-in gets a new session id"
+is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_sessions WHERE id_hash=SHA2('$s1', 256)")" "0" "… and the old session is gone"
+st=$(req "$AUTHD_URL/login?request=$rid")
+like "$st $(body)" '^200 .*wants to access' "the pending request continues with the session"
+sql "$DB" "UPDATE ${P}cartman_sessions SET last_seen_at = UTC_TIMESTAMP() - INTERVAL 31 MINUTE WHERE id_hash=SHA2('$s2', 256)"
+st=$(req "$AUTHD_URL/login?request=$rid")
+like "$st $(body)" '^200 .*Sign in to' "after 30 minutes idle the session has ended: the sign-in form again"
+sign_in admin "$ADMIN_PW" >/dev/null
+s3=$(jar_session)
+sql "$DB" "UPDATE ${P}cartman_sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id_hash=SHA2('$s3', 256)"
+st=$(req "$AUTHD_URL/login?request=$rid")
+like "$st $(body)" '^200 .*Sign in to' "past its absolute expiry the session has ended"
+sql "$DB" "UPDATE ${P}cartman_auth_requests SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id_hash=SHA2('$rid', 256)"
+st=$(req "$AUTHD_URL/login?request=$rid")
+like "$st $(body)" '^400 .*expired' "an expired pending request is an error page"
+st=$(req "$AUTHD_URL/login?request=not-a-request")
+is "$st" "400" "an unknown request id is an error page"
+rm -f "$JAR"
 
 # --- lockout (from 127.0.0.9) ----------------------------------------------------------------------
 SRC=127.0.0.9
