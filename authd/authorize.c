@@ -133,6 +133,14 @@ static void render_page(struct http_call *call, struct db *db, int status, const
     json_object_set_new(data, "store_name", json_string(o->site_name));
     if (strcmp(name, "logged_out") == 0 && (strncmp(o->home_url, "https://", 8) == 0 || strncmp(o->home_url, "http://", 7) == 0))
         json_object_set_new(data, "store_url", json_string(o->home_url));
+    if (strcmp(name, "login") == 0 && (strncmp(o->site_url, "https://", 8) == 0 || strncmp(o->site_url, "http://", 7) == 0)) {
+        char lost[sizeof o->site_url + 40];
+        size_t sl = strlen(o->site_url);
+        while (sl > 0 && o->site_url[sl - 1] == '/')
+            sl--;
+        snprintf(lost, sizeof lost, "%.*s/wp-login.php?action=lostpassword", (int)sl, o->site_url);
+        json_object_set_new(data, "lost_password_url", json_string(lost));
+    }
     struct template_out out;
     template_out_init(&out, 0);
     if (app->templates == NULL || template_set_render(app->templates, name, data, &out) != 0) {

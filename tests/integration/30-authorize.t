@@ -71,6 +71,7 @@ st=$(req "$(authz_url "$(challenge_of "$V")")")
 is "$st" "200" "GET /oauth/authorize without a session shows the sign-in page"
 like "$(body)" 'Sign in to' "… the sign-in page"
 like "$(body)" 'CartMan' "… naming the app"
+like "$(body)" 'href="https?://[^"]*/wp-login\.php\?action&#61;lostpassword"' "… with WordPress's lost-password link"
 is "$(hdr cache-control)" "no-store" "pages: Cache-Control: no-store"
 is "$(hdr content-security-policy)" "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'" \
     "pages: Content-Security-Policy"
