@@ -24,6 +24,12 @@ if ! [ -s "$USERS_FILE" ]; then
     (umask 077; "$BIN/authd" seed-demo ${SEED_ARGS:-} >"$USERS_FILE.tmp" && mv "$USERS_FILE.tmp" "$USERS_FILE")
 fi
 
+# a fresh connection key for every start; the previous demo keys are revoked
+for id in $("$BIN/authd" keys list-connection-keys 2>/dev/null | awk -F'\t' '$3 == "make run" && $8 == "-" {print $1}'); do
+    "$BIN/authd" keys revoke-connection-key "$id" >/dev/null 2>&1 || true
+done
+CONNECTION_KEY=$("$BIN/authd" keys create-connection-key --label "make run" 2>/dev/null)
+
 pids=()
 stop_all() {
     trap - INT TERM EXIT
@@ -48,7 +54,7 @@ done
 
 users=$(sed -n 's/^{"users":\(.*\)}$/\1/p' "$USERS_FILE")
 (umask 077; cat >"$CARTMAN_VAR/demo-credentials.json" <<JSON
-{"authd": "$CARTMAN_AUTHD_URL", "apid": "$CARTMAN_APID_URL", "users": $users, "connection_key": null,
+{"authd": "$CARTMAN_AUTHD_URL", "apid": "$CARTMAN_APID_URL", "users": $users, "connection_key": "$CONNECTION_KEY",
  "db": {"host": "$CARTMAN_DB_HOST", "port": $CARTMAN_DB_PORT, "socket": "$CARTMAN_DB_SOCKET", "name": "$CARTMAN_DB_NAME",
         "user": "$CARTMAN_DB_USER", "password": "$CARTMAN_DB_PASSWORD", "prefix": "$CARTMAN_DB_PREFIX"}}
 JSON
@@ -62,6 +68,9 @@ cat <<TXT
     apid   $CARTMAN_APID_URL/cartman/v1/
     TLS    development certificate: $CARTMAN_TLS_CERT
            try: curl --http2 --cacert $CARTMAN_TLS_CERT $CARTMAN_APID_URL/cartman/v1/
+
+  Connection key (new for this run, stored hashed):
+    $CONNECTION_KEY
 
   Demo accounts (also in var/demo-credentials.json):
 TXT
