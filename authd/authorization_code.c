@@ -9,7 +9,9 @@
  *
  * The exchange claims the code with one UPDATE … WHERE used_at IS NULL before looking at it, so two
  * concurrent exchanges cannot both succeed. A replay that lands between the claim and the moment the
- * grant id is written to the code row finds no grant to revoke yet; that window is a few milliseconds.
+ * grant id is written to the code row finds no grant to revoke yet: it marks the row (grant_id = 0)
+ * instead, and the first exchange, whose write of its grant id then changes nothing, revokes the grant
+ * it just made and answers invalid_grant. So a replayed code never leaves live tokens behind.
  */
 #include "authd/authorization_code.h"
 
@@ -38,7 +40,10 @@ static const char SQL_CLAIM[] =
 static const char SQL_LOAD[] =
     "SELECT client_id, user_id, redirect_uri, scope, code_challenge, grant_id, expires_at > UTC_TIMESTAMP()"
     " FROM {p}cartman_auth_codes WHERE code_hash = ?";
-static const char SQL_SET_GRANT[] = "UPDATE {p}cartman_auth_codes SET grant_id = ? WHERE code_hash = ?";
+static const char SQL_SET_GRANT[] =
+    "UPDATE {p}cartman_auth_codes SET grant_id = ? WHERE code_hash = ? AND grant_id IS NULL";
+static const char SQL_MARK_REPLAY[] =
+    "UPDATE {p}cartman_auth_codes SET grant_id = 0 WHERE code_hash = ? AND grant_id IS NULL";
 
 int authorization_code_create(struct db *db, const char *client_id, uint64_t user_id, const char *redirect_uri,
                               const char *scope, const char *code_challenge, char code[GRANTS_TOKEN_BUF])
@@ -161,6 +166,8 @@ void authorization_code_grant(struct http_call *call, struct db *db, const struc
         /* used before: a replay. Whatever the first exchange issued is no longer trustworthy. */
         if (grant_id != 0)
             grants_revoke(db, grant_id, "code_replay");
+        else
+            db_exec(db, SQL_MARK_REPLAY, hp, 1, NULL); /* the first exchange is still under way */
         audit_code(db, "denied", user_id, client->client_id, ip, grant_id, "code_replay_grant_revoked");
         token_endpoint_error(call, 400, "invalid_grant", "The authorization code is not valid.");
         return;
@@ -198,8 +205,16 @@ void authorization_code_grant(struct http_call *call, struct db *db, const struc
         return;
     }
     struct db_value gp[] = {DB_UINT(g.id), DB_STRN(hash, 64)};
-    if (db_exec(db, SQL_SET_GRANT, gp, 2, NULL) != 0)
+    struct db_exec_result set = {0};
+    if (db_exec(db, SQL_SET_GRANT, gp, 2, &set) != 0)
         log_warn("authorization code: cannot record grant %" PRIu64 " on its code", g.id);
+    else if (set.affected != 1) { /* replayed while we were issuing: these tokens must not leave */
+        OPENSSL_cleanse(refresh, sizeof refresh);
+        grants_revoke(db, g.id, "code_replay");
+        audit_code(db, "denied", user_id, client->client_id, ip, g.id, "code_replay_grant_revoked");
+        token_endpoint_error(call, 400, "invalid_grant", "The authorization code is not valid.");
+        return;
+    }
     audit_code(db, "ok", user_id, client->client_id, ip, g.id, NULL);
     token_endpoint_respond(call, &g, scope, refresh);
     OPENSSL_cleanse(refresh, sizeof refresh);

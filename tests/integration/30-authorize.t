@@ -184,6 +184,14 @@ L=$(flow "$V" admin "$ADMIN_PW" approve); code=$(qp code "$L")
 st=$(tok -d grant_type=authorization_code -d "client_id=$pcid" --data-urlencode "code=$code" \
     --data-urlencode "redirect_uri=$CB" -d "code_verifier=$V")
 is "$st $(j error)" "400 invalid_grant" "a code issued to another client is invalid_grant"
+V=$(new_verifier)
+L=$(flow "$V" admin "$ADMIN_PW" approve); code=$(qp code "$L")
+sql "$DB" "UPDATE ${P}cartman_auth_codes SET grant_id = 0 WHERE code_hash=SHA2('$code', 256)"
+st=$(tok -d grant_type=authorization_code -d client_id=cartman-mobile --data-urlencode "code=$code" \
+    --data-urlencode "redirect_uri=$CB" -d "code_verifier=$V")
+is "$st $(j error)" "400 invalid_grant" "a replay seen while the first exchange was issuing (grant_id = 0 mark): no tokens"
+is "$(sql "$DB" "SELECT revoked_reason FROM ${P}cartman_grants WHERE client_id='cartman-mobile' AND grant_type='authorization_code' ORDER BY id DESC LIMIT 1")" \
+    "code_replay" "… and the grant it had just created is revoked"
 st=$(tok -d grant_type=authorization_code -d client_id=cartman-mobile -d "code=nonexistent" \
     --data-urlencode "redirect_uri=$CB" -d "code_verifier=$V")
 is "$st $(j error)" "400 invalid_grant" "an unknown code is invalid_grant"
