@@ -39,6 +39,7 @@ static const struct setting settings[] = {
     UINT("workers", workers),        BOOL("access_log", access_log), STR("authd_url", authd_url),
     STR("apid_url", apid_url),       STR("signing_key", signing_key), BOOL("dev_mode", dev_mode),
     STR("log_level", log_level),     STR("smtp_url", smtp_url),      STR("templates_dir", templates_dir),
+    STR("authd_ca", authd_ca),
 };
 
 void config_defaults(struct config *cfg, enum config_daemon which)

@@ -36,6 +36,7 @@ struct config {
     /* identity */
     char authd_url[CONFIG_STR]; /* public URL of authd = the token issuer */
     char apid_url[CONFIG_STR];  /* public URL of apid = the token audience */
+    char authd_ca[CONFIG_STR];  /* apid: CA file (PEM) that verifies authd's TLS certificate; "": system CAs */
     char signing_key[CONFIG_STR]; /* authd: ES256 private key PEM file */
     bool dev_mode;
     char smtp_url[CONFIG_STR]; /* outgoing mail, smtp://host:port or smtps:// */

@@ -36,6 +36,7 @@ fi
 q "$CARTMAN_DB_NAME" -e "REPLACE INTO wp_cartman_settings (name, value, updated_at) VALUES ('rate_limit_token_ip', '1000000/1000000', UTC_TIMESTAMP())"
 
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
+export CARTMAN_AUTHD_CA=$CARTMAN_TLS_CERT
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem CARTMAN_ACCESS_LOG=false
 export CARTMAN_AUTHD_URL=https://127.0.0.1:28443 CARTMAN_APID_URL=https://127.0.0.1:29443
 CARTMAN_LISTEN=127.0.0.1:28443 "$BIN/authd" serve >"$B/authd.log" 2>&1 &

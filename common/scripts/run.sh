@@ -13,6 +13,7 @@ set -a; eval "$(common/scripts/mariadb.sh env)"; set +a
 common/scripts/devcerts.sh
 
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
+export CARTMAN_AUTHD_CA=$CARTMAN_TLS_CERT
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem
 export CARTMAN_AUTHD_URL=https://127.0.0.1:$AUTHD_PORT CARTMAN_APID_URL=https://127.0.0.1:$APID_PORT
 export CARTMAN_DEV_MODE=${CARTMAN_DEV_MODE:-true}

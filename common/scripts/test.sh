@@ -30,6 +30,7 @@ mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_D
     -e "DROP DATABASE IF EXISTS $CARTMAN_DB_NAME; CREATE DATABASE $CARTMAN_DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
 
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
+export CARTMAN_AUTHD_CA=$CARTMAN_TLS_CERT
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem
 # ports can be moved (TEST_PORT_BASE) so that two checkouts can test side by side
 export TEST_PORT_BASE=${TEST_PORT_BASE:-18000}
