@@ -13,6 +13,7 @@
 #include "authd/authorize.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/offload.h"
+#include "common/rate_limit.h"
 #include "common/store.h"
 #include "common/template.h"
 #include "common/wp_password.h"
@@ -165,6 +167,41 @@ static int error_page(struct http_call *call, struct db *db, int status, const c
 static void db_down(struct http_call *call)
 {
     http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+}
+
+/* ---- a rate limit per IP over every route here (password guessing is the lockout's concern; this
+ * bounds the pending requests and pages one address can create) ---- */
+
+static struct rate_limit *rl_browser;
+static pthread_once_t rl_once = PTHREAD_ONCE_INIT;
+
+static void rl_init(void)
+{
+    rl_browser = rate_limit_create(LIMIT_RATE_BROWSER_IP_BURST, LIMIT_RATE_BROWSER_IP_PER_S, 0);
+}
+
+/* Takes a token for the peer's address; on refusal answers a 429 page and returns -1. */
+static int rate_limit_or_page(struct http_call *call)
+{
+    pthread_once(&rl_once, rl_init);
+    char key[LIMIT_RATE_KEY_BYTES];
+    int n = snprintf(key, sizeof key, "browser:%s", http_client_addr(call));
+    size_t len = n < 0 ? 0 : (size_t)n >= sizeof key ? sizeof key - 1 : (size_t)n;
+    struct rate_limit_result r = rate_limit_take(rl_browser, key, len, rate_limit_now());
+    if (r.allowed)
+        return 0;
+    char v[24];
+    snprintf(v, sizeof v, "%u", r.retry_after);
+    http_reply_set_header(call->req, "retry-after", v);
+    snprintf(v, sizeof v, "%u", r.limit);
+    http_reply_set_header(call->req, "ratelimit-limit", v);
+    snprintf(v, sizeof v, "%u", r.remaining);
+    http_reply_set_header(call->req, "ratelimit-remaining", v);
+    snprintf(v, sizeof v, "%u", r.reset_s);
+    http_reply_set_header(call->req, "ratelimit-reset", v);
+    error_page(call, NULL, 429, "Too many requests", "Too many requests from your address. Wait a moment, then try again.",
+               "temporarily_unavailable");
+    return -1;
 }
 
 /* ---- redirects back to the app ---- */
@@ -393,6 +430,8 @@ static const char *q(const struct form_field *f, size_t n, const char *name, siz
 
 static int authorize_get(struct http_call *call)
 {
+    if (rate_limit_or_page(call) != 0)
+        return 0;
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;
@@ -483,6 +522,8 @@ static int authorize_get(struct http_call *call)
 
 static int login_get(struct http_call *call)
 {
+    if (rate_limit_or_page(call) != 0)
+        return 0;
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;
@@ -590,6 +631,8 @@ static void login_done(struct http_call *call, void *data)
 
 static int login_post(struct http_call *call)
 {
+    if (rate_limit_or_page(call) != 0)
+        return 0;
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;
@@ -688,6 +731,8 @@ static int login_post(struct http_call *call)
 
 static int decision_post(struct http_call *call)
 {
+    if (rate_limit_or_page(call) != 0)
+        return 0;
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;
@@ -767,6 +812,8 @@ static int decision_post(struct http_call *call)
 
 static int logout_post(struct http_call *call)
 {
+    if (rate_limit_or_page(call) != 0)
+        return 0;
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;

@@ -15,7 +15,8 @@
  * An unknown client, a missing, repeated or unregistered redirect_uri, or a malformed query is shown as
  * an error page (400) and never redirected; every other error is redirected to the redirect URI with
  * error, error_description, state and iss. Every page carries Cache-Control: no-store, a strict
- * Content-Security-Policy, X-Frame-Options: DENY and Referrer-Policy: no-referrer.
+ * Content-Security-Policy, X-Frame-Options: DENY and Referrer-Policy: no-referrer. All five routes share
+ * a rate limit per client IP (LIMIT_RATE_BROWSER_IP_*; 429 page with Retry-After).
  */
 #ifndef AUTHD_AUTHORIZE_H
 #define AUTHD_AUTHORIZE_H

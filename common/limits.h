@@ -70,6 +70,8 @@
 #define LIMIT_RATE_TOKEN_IP_PER_S 5.0             /*   and sustained requests per second */
 #define LIMIT_RATE_TOKEN_CLIENT_BURST 600         /* token endpoint, per confidential client */
 #define LIMIT_RATE_TOKEN_CLIENT_PER_S 50.0
+#define LIMIT_RATE_BROWSER_IP_BURST 200           /* sign-in pages (/oauth/authorize, /login, /logout), per IP */
+#define LIMIT_RATE_BROWSER_IP_PER_S 10.0
 
 /* Tokens and keys */
 #define LIMIT_TOKEN_BYTES 4096                    /* a refresh or access token presented to us */

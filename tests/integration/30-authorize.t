@@ -368,6 +368,17 @@ is "$st" "303" "after the lock the right password works"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_login_failures WHERE subject = '$SRC'")" "0" "… and clears the IP's record"
 SRC=127.0.0.1
 sql "$DB" "DELETE FROM ${P}cartman_login_failures"
+
+# --- rate limit per IP (from 127.0.0.11) -------------------------------------------------------------
+urls=(); for i in $(seq 1 260); do urls+=(-o /dev/null "$AUTHD_URL/login"); done
+codes=$(curl -sS --no-progress-meter "${CA[@]}" --http2 --interface 127.0.0.11 -Z --parallel-max 50 \
+    -w '%{http_code}\n' "${urls[@]}" | sort | uniq -c | awk '{print $2}' | tr '\n' ' ')
+is "$codes" "200 429 " "260 page loads at once from one address: the first are served, then 429"
+st=$(curl -sS "${CA[@]}" --interface 127.0.0.11 -o "$T/az.body" -D "$T/az.hdr" -w '%{http_code}' "$AUTHD_URL/login")
+is "$st $(hdr retry-after)" "429 1" "… a page with Retry-After"
+like "$(body)" 'Too many requests' "… that says so"
+st=$(req "$AUTHD_URL/login")
+is "$st" "200" "… other addresses are not affected"
 "$BIN/authd" clients delete "$pcid" >/dev/null 2>&1
 rm -f "$JAR"
 done_testing
