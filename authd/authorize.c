@@ -598,8 +598,9 @@ static void login_done(struct http_call *call, void *data)
         login_page(call, db, 400, j->p, j->login, "The username or password is incorrect.");
         return;
     }
-    lockout_record_success(db, ip, j->user_key);
     int err = 0;
+    /* A right password for an account that may not connect apps is no successful sign-in: it clears no
+     * lockout (else any customer account could reset its address's count while guessing others). */
     if (!user_is_manager(db, j->user_id, &err)) {
         if (err) {
             db_down(call);
@@ -610,6 +611,7 @@ static void login_done(struct http_call *call, void *data)
                    "This account cannot connect apps: only store administrators and shop managers can.");
         return;
     }
+    lockout_record_success(db, ip, j->user_key);
     struct session old, s;
     if (sessions_find(call, db, &old) == 1) { /* never keep a session id across a sign-in */
         struct db_value v[] = {DB_STRN(old.id_hash, 64)};

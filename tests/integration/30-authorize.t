@@ -366,6 +366,11 @@ sql "$DB" "UPDATE ${P}cartman_login_failures SET locked_until = UTC_TIMESTAMP() 
 st=$(signin_fresh manager "$MANAGER_PW")
 is "$st" "303" "after the lock the right password works"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_login_failures WHERE subject = '$SRC'")" "0" "… and clears the IP's record"
+SRC=127.0.0.12
+for i in 1 2 3; do signin_fresh manager "nope$i" >/dev/null; done
+st=$(signin_fresh subscriber "$SUB_PW")
+is "$st $(sql "$DB" "SELECT failures FROM ${P}cartman_login_failures WHERE subject = '$SRC'")" "403 3" \
+    "a right password for an account that may not connect apps does not clear the address's failures"
 SRC=127.0.0.1
 sql "$DB" "DELETE FROM ${P}cartman_login_failures"
 
