@@ -31,7 +31,7 @@ struct apid_identity {
 typedef int (*apid_handler_fn)(struct http_call *call, const struct apid_identity *who);
 
 struct apid_route_policy {
-    const char *scope; /* the scope the route needs, e.g. "orders:read" */
+    const char *scope; /* the scope the route needs, e.g. "orders:read"; NULL: any valid credential */
     apid_handler_fn handler;
 };
 

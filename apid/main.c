@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apid/bearer.h"
+#include "apid/connection_test.h"
+#include "apid/guard.h"
 #include "apid/index.h"
 #include "common/daemon.h"
 
@@ -17,8 +20,12 @@ static const struct http_route root_routes[] = {
     {HTTP_GET, "/healthz", daemon_healthz, 0, HTTP_ROUTE_NO_STORE, NULL},
 };
 
+/* scope NULL: any valid credential */
+static const struct apid_route_policy connection_test = {NULL, apid_connection_test};
+
 static const struct http_route api_routes[] = {
     {HTTP_GET, "/", apid_index, 0, 0, NULL},
+    {HTTP_GET, "/connection-test", apid_guard, 0, HTTP_ROUTE_NO_STORE, &connection_test},
 };
 
 static const struct http_route_group groups[] = {
@@ -38,7 +45,12 @@ int main(int argc, char **argv)
         return 1;
     if (strcmp(args.command, "serve") == 0 && args.argc == 0) {
         apid_index_set_routes(api_routes, sizeof api_routes / sizeof api_routes[0], "/cartman/v1");
-        return daemon_serve(&cfg, "apid", groups, sizeof groups / sizeof groups[0], NULL);
+        /* JWKS fetcher and revocation list: in the background, so apid starts even while authd is down */
+        if (bearer_start(&cfg) != 0)
+            return 1;
+        int rc = daemon_serve(&cfg, "apid", groups, sizeof groups / sizeof groups[0], NULL);
+        bearer_stop();
+        return rc;
     }
     fprintf(stderr, "apid: unknown command '%s'\n%s", args.command, USAGE);
     return 2;

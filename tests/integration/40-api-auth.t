@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# apid's authentication phase against the running daemons: real access tokens from authd accepted on
+# /connection-test over HTTP/2 (both mounts), the 401/403/503 answers with their WWW-Authenticate
+# headers, forged tokens (alg none, HS256 keyed with the public JWK, expired, not yet valid, a foreign
+# key, another audience) made here with node's crypto, revocation at authd seen by apid within 5 s, a
+# narrowed scope, and an apid started while its authd is unreachable.
+source "$(dirname "$0")/lib.sh"
+CA=(--cacert "$CARTMAN_TLS_CERT")
+T=${CARTMAN_TEST_DIR:-/tmp}
+DB=$CARTMAN_DB_NAME
+P=$CARTMAN_DB_PREFIX
+SRC=127.0.0.40
+
+# get URL [curl args...] → STATUS; body in $T/api.body, headers in $T/api.hdr
+get() {
+    local url=$1; shift
+    curl -sS "${CA[@]}" --http2 --interface "$SRC" -o "$T/api.body" -D "$T/api.hdr" -w '%{http_code} %{http_version}' "$@" "$url"
+}
+body() { cat "$T/api.body"; }
+hdr() { grep -i "^$1:" "$T/api.hdr" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+jq_() { jq -r "$1" <"$T/api.body" 2>/dev/null; }
+token() { # token [curl args] → access token via client_credentials with $key
+    curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d grant_type=client_credentials "$@" \
+        "$AUTHD_URL/oauth/token" | jq -r .access_token
+}
+
+admin_id=$(sql "$DB" "SELECT ID FROM ${P}users WHERE user_login='admin'")
+key=$("$BIN/authd" keys create-connection-key --label "api-auth test" 2>/dev/null)
+like "$key" '^cmk_' "a fresh connection key"
+at=$(token)
+like "$at" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "an access token from authd"
+
+# --- accepted -------------------------------------------------------------------------------------
+CT=$APID_URL/cartman/v1/connection-test
+is "$(get "$CT" -H "Authorization: Bearer $at")" "200 2" "connection-test with a real token over HTTP/2"
+is "$(jq_ .user.id)" "$admin_id" "user id"
+is "$(jq_ .user.login)" "admin" "login"
+is "$(jq_ .user.credential)" "oauth" "credential kind"
+is "$(jq_ '.user.roles | index("administrator") != null')" "true" "roles"
+is "$(jq_ '.user.scopes | length')" "7" "granted scopes"
+is "$(jq_ .store.database.reachable)" "true" "database reachable"
+is "$(jq_ .store.https)" "true" "over TLS"
+like "$(jq_ .store.woocommerce_version)" '^[0-9]' "WooCommerce version"
+like "$(jq_ .store.wordpress_db_version)" '^[0-9]+$' "WordPress db_version"
+like "$(jq_ .store.currency)" '^[A-Z]{3}$' "currency"
+hpos=$(jq_ .store.hpos)
+if [ "$hpos" = true ]; then want='admin.php\?page=wc-orders$'; else want='edit.php\?post_type=shop_order$'; fi
+like "$(jq_ .store.admin_urls.orders)" "$want" "orders shortcut follows HPOS ($hpos)"
+like "$(hdr cache-control)" 'no-store' "no-store"
+is "$(get "$APID_URL/wp-json/cartman/v1/connection-test" -H "Authorization: Bearer $at")" "200 2" "the same under /wp-json/cartman/v1"
+is "$(get "$CT" -H "Authorization: bearer  $at")" "200 2" "scheme is case-insensitive"
+
+# --- no or unsupported credentials ----------------------------------------------------------------
+is "$(get "$CT")" "401 2" "no credentials: 401"
+is "$(hdr www-authenticate)" 'Bearer realm="cartman"' "WWW-Authenticate names the realm"
+is "$(jq_ .code) $(jq_ .data.status)" "cartman_not_logged_in 401" "WordPress-style error body"
+is "$(get "$CT" -u admin:xxxx)" "401 2" "Basic (application password): 401 for now"
+like "$(jq_ .message)" 'not supported' "  ... and says so"
+is "$(get "$CT" -H "X-CartMan-Key: $key" -H "X-CartMan-Timestamp: $(date +%s)")" "401 2" "connection key header: 401 for now"
+
+# --- forged and bad tokens ------------------------------------------------------------------------
+cat >"$T/forge.mjs" <<'JS'
+// forge.mjs KIND KEYFILE ISS AUD KID SUB SID JWK — prints one token
+import { createPrivateKey, generateKeyPairSync, sign, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+const [kind, keyfile, iss, aud, kid, sub, sid, jwk] = process.argv.slice(2);
+const now = Math.floor(Date.now() / 1000);
+const b = (o) => Buffer.from(typeof o === 'string' ? o : JSON.stringify(o)).toString('base64url');
+const hdr = { alg: 'ES256', typ: 'at+jwt', kid };
+const pl = { iss, sub, aud, exp: now + 900, iat: now, jti: 'forged', client_id: 'cartman-mobile',
+             scope: 'orders:read', sid: Number(sid) };
+let key = createPrivateKey(readFileSync(keyfile));
+if (kind === 'expired') { pl.exp = now - 600; pl.iat = now - 1500; }
+if (kind === 'nbf') pl.nbf = now + 600;
+if (kind === 'aud') pl.aud = 'https://elsewhere.example';
+if (kind === 'foreign') key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+if (kind === 'typ') hdr.typ = 'JWT';
+if (kind === 'none') {
+  hdr.alg = 'none';
+  console.log(`${b(hdr)}.${b(pl)}.`);
+} else if (kind === 'hs256') {
+  hdr.alg = 'HS256';
+  const input = `${b(hdr)}.${b(pl)}`;
+  console.log(`${input}.${createHmac('sha256', jwk).update(input).digest('base64url')}`);
+} else {
+  const input = `${b(hdr)}.${b(pl)}`;
+  console.log(`${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`);
+}
+JS
+jwks=$(curl -sS "${CA[@]}" "$AUTHD_URL/oauth/jwks.json")
+kid=$(jq -r '.keys[0].kid' <<<"$jwks")
+jwk=$(jq -c '.keys[0]' <<<"$jwks")
+sid=$(php -r 'echo json_decode(base64_decode(strtr(explode(".", $argv[1])[1], "-_", "+/")))->sid;' "$at")
+forge() { node "$T/forge.mjs" "$1" "$CARTMAN_SIGNING_KEY" "$AUTHD_URL" "$APID_URL" "$kid" "$admin_id" "$sid" "$jwk"; }
+is "$(get "$CT" -H "Authorization: Bearer $(forge valid)")" "200 2" "control: a token forged with authd's own key verifies"
+for kind in none hs256 expired nbf foreign aud typ; do
+    is "$(get "$CT" -H "Authorization: Bearer $(forge $kind)")" "401 2" "forged token ($kind): 401"
+    like "$(hdr www-authenticate)" '^Bearer realm="cartman", error="invalid_token", error_description="[^"]+"$' "  ... with error=\"invalid_token\""
+    is "$(jq_ .code)" "cartman_invalid_token" "  ... and cartman_invalid_token"
+done
+is "$(get "$CT" -H "Authorization: Bearer ${at}x")" "401 2" "tampered signature: 401"
+is "$(get "$CT" -H "Authorization: Bearer not-a-token")" "401 2" "garbage: 401"
+is "$(get "$CT" -H "Authorization: Bearer $at.x")" "401 2" "four parts: 401"
+! grep -qF "$at" "$T/apid.log"; ok $? "apid never logs a token"
+
+# --- scope ----------------------------------------------------------------------------------------
+narrow=$(token -d scope=products:read)
+is "$(get "$CT" -H "Authorization: Bearer $narrow")" "200 2" "a narrowed token still passes connection-test (any scope)"
+is "$(jq_ '.user.scopes | join(" ")')" "products:read" "  ... and shows its one scope"
+st=$(get "$APID_URL/cartman/v1/orders" -H "Authorization: Bearer $narrow")
+if [ "${st%% *}" = 404 ]; then
+    ok 0 "# SKIP no orders:read route mounted yet for the 403 check"
+else
+    is "$st" "403 2" "products:read token on an orders:read route: 403"
+    is "$(hdr www-authenticate)" 'Bearer realm="cartman", error="insufficient_scope", scope="orders:read"' "  ... insufficient_scope names the scope"
+    is "$(jq_ .code)" "cartman_insufficient_scope" "  ... cartman_insufficient_scope"
+fi
+
+# --- revocation -----------------------------------------------------------------------------------
+is "$(get "$CT" -H "Authorization: Bearer $at")" "200 2" "the token is accepted (and cached) before revocation"
+st=$(curl -sS "${CA[@]}" --interface "$SRC" -o /dev/null -w '%{http_code}' -d client_id=cartman-mobile \
+    --data-urlencode "token=$at" "$AUTHD_URL/oauth/revoke")
+is "$st" "200" "revoked at authd"
+start=$(date +%s%N); seen=""
+while :; do
+    st=$(get "$CT" -H "Authorization: Bearer $at")
+    [ "${st%% *}" = 401 ] && { seen=$(( ($(date +%s%N) - start) / 1000000 )); break; }
+    [ $(( ($(date +%s%N) - start) / 1000000 )) -gt 5000 ] && break
+    sleep 0.1
+done
+ok "$([ -n "$seen" ] && echo 0 || echo 1)" "apid refuses the revoked token within 5 s (${seen:-never} ms)"
+like "$(hdr www-authenticate)" 'error="invalid_token"' "  ... as invalid_token"
+
+# --- apid started while authd is unreachable ------------------------------------------------------
+P2=$((TEST_PORT_BASE + 1453))
+A2=https://127.0.0.1:$P2
+CARTMAN_LISTEN=127.0.0.1:$P2 CARTMAN_LISTEN_H2C= CARTMAN_AUTHD_URL=https://127.0.0.1:$((TEST_PORT_BASE + 9)) \
+    "$BIN/apid" serve >"$T/apid-noauthd.log" 2>&1 &
+pid2=$!
+for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "$A2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+is "$(get "$A2/healthz")" "200 2" "apid with authd unreachable starts and answers /healthz"
+is "$(get "$A2/cartman/v1/connection-test" -H "Authorization: Bearer $(token)")" "503 2" "bearer requests get 503 while no keys are known"
+is "$(jq_ .code) $(hdr retry-after)" "cartman_auth_unavailable 5" "  ... cartman_auth_unavailable with Retry-After"
+is "$(get "$A2/cartman/v1/connection-test")" "401 2" "  ... and no credentials is still 401"
+kill -TERM "$pid2"
+for _ in $(seq 1 100); do kill -0 "$pid2" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid2" 2>/dev/null && { kill -KILL "$pid2"; st=1; } || st=0
+ok $st "that apid stops on SIGTERM"
+reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: ' "$T/apid-noauthd.log" | head -5)
+is "$reports" "" "  ... without a sanitizer report"
+
+done_testing
