@@ -81,13 +81,13 @@ $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(BUILD)/libauthd.a $(BUILD)/libapid.a $
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Test helpers (tests/tools: mint_token) and micro-benchmarks (tests/bench: bench_signing).
+# Test helpers (tests/tools: mint_token) and micro-benchmarks (tests/bench: bench_signing, bench_bearer).
 $(BUILD)/tools/%: $(OBJ)/tests/tools/%.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $(BUILD)/libauthd.a $(BUILD)/libcommon.a
+$(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $(BUILD)/libauthd.a $(BUILD)/libapid.a $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
