@@ -1,0 +1,1106 @@
+/*
+ * apid/orders_read.c — GET /orders and GET /orders/{id}.
+ *
+ * Owns: parsing and validating the list filters, the SQL that reads orders from whichever storage is
+ * authoritative (HPOS: wc_orders + wc_order_operational_data + wc_order_addresses; legacy: posts +
+ * postmeta; items, notes and refunds are shared tables), and the WooCommerce REST v3 JSON shape.
+ * Does not: write anything, check credentials or scopes (apid_guard did), or expose order meta
+ * (meta_data is always [] until an allowlist exists).
+ *
+ * Round trips: a list is one page query plus, only when the page does not tell the total by itself,
+ * one COUNT over an index; an order is three queries (order row with addresses and operational data
+ * or its postmeta; items with item meta; notes with refunds). Store options are cached per worker
+ * thread for a few seconds, so they cost no query on most requests.
+ *
+ * Time zones: HPOS and posts keep GMT dates; store time is computed in C with the C library's zone
+ * database. The zone is loaded under one process-wide mutex (TZ set once per zone change, then
+ * localtime_r/mktime), so no other code in the process may rely on TZ or localtime (none does).
+ */
+#include "apid/orders_read.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/daemon.h"
+#include "common/http_reply.h"
+#include "common/log.h"
+#include "common/php_serialize.h"
+
+#define OPTIONS_TTL_S 5.0
+
+/* ---- money and time ---------------------------------------------------------------------- */
+
+void orders_money(const char *src, unsigned decimals, char *out, size_t cap)
+{
+    char digits[80];
+    size_t nd = 0, intlen = 0;
+    bool neg = false, seen_point = false;
+    const char *p = src ? src : "";
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    for (; *p && nd < sizeof digits - 2; p++) {
+        if (*p >= '0' && *p <= '9') {
+            digits[nd++] = *p;
+            if (!seen_point)
+                intlen++;
+        } else if (*p == '.' && !seen_point) {
+            seen_point = true;
+        } else {
+            break;
+        }
+    }
+    if (decimals > 8)
+        decimals = 8;
+    /* pad the fraction to decimals + 1 digits */
+    while (nd < intlen + decimals + 1 && nd < sizeof digits - 1)
+        digits[nd++] = '0';
+    size_t keep = intlen + decimals;
+    bool round_up = digits[keep] >= '5';
+    char res[82];
+    size_t rn = keep;
+    memcpy(res + 1, digits, keep);
+    res[0] = '0';
+    if (round_up) {
+        size_t i = keep;
+        while (i > 0 && res[i] == '9')
+            res[i--] = '0';
+        res[i] = (char)(res[i] + 1);
+    }
+    /* res[0..rn] holds the leading carry digit then keep digits */
+    size_t start = 0, int_end = intlen + 1;
+    while (start + 1 < int_end && res[start] == '0')
+        start++;
+    bool zero = true;
+    for (size_t i = start; i <= rn; i++)
+        if (res[i] != '0')
+            zero = false;
+    size_t o = 0;
+    if (neg && !zero && o + 1 < cap)
+        out[o++] = '-';
+    for (size_t i = start; i < int_end && o + 1 < cap; i++)
+        out[o++] = res[i];
+    if (decimals > 0 && o + 1 < cap)
+        out[o++] = '.';
+    for (size_t i = int_end; i <= rn && o + 1 < cap; i++)
+        out[o++] = res[i];
+    if (cap > 0)
+        out[o < cap ? o : cap - 1] = '\0';
+}
+
+static pthread_mutex_t tz_mu = PTHREAD_MUTEX_INITIALIZER;
+static char tz_loaded[72];
+
+static bool zone_name_ok(const char *z)
+{
+    if (z[0] == '\0' || z[0] == '/' || strstr(z, "..") != NULL)
+        return false;
+    for (const char *p = z; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '/' ||
+              *p == '_' || *p == '-' || *p == '+'))
+            return false;
+    return true;
+}
+
+/* Caller holds tz_mu. */
+static void tz_use(const char *zone)
+{
+    if (strcmp(tz_loaded, zone) == 0)
+        return;
+    char v[80];
+    snprintf(v, sizeof v, ":%s", zone);
+    setenv("TZ", v, 1);
+    tzset();
+    snprintf(tz_loaded, sizeof tz_loaded, "%s", zone);
+}
+
+static void utc_to_store_tm(const struct store_options *opt, time_t t, struct tm *out)
+{
+    if (zone_name_ok(opt->timezone)) {
+        pthread_mutex_lock(&tz_mu);
+        tz_use(opt->timezone);
+        localtime_r(&t, out);
+        pthread_mutex_unlock(&tz_mu);
+    } else {
+        t += (time_t)(opt->gmt_offset * 3600.0);
+        gmtime_r(&t, out);
+    }
+}
+
+static time_t store_tm_to_utc(const struct store_options *opt, struct tm *local)
+{
+    if (zone_name_ok(opt->timezone)) {
+        pthread_mutex_lock(&tz_mu);
+        tz_use(opt->timezone);
+        local->tm_isdst = -1;
+        time_t t = mktime(local);
+        pthread_mutex_unlock(&tz_mu);
+        return t;
+    }
+    return timegm(local) - (time_t)(opt->gmt_offset * 3600.0);
+}
+
+static int two(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+static bool digits_at(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* "Y-m-d H:i:s" (T or space) → tm; true when well-formed and in range. */
+static bool parse_ymdhis(const char *s, struct tm *tm)
+{
+    if (strlen(s) < 19 || !digits_at(s, 4) || s[4] != '-' || !digits_at(s + 5, 2) || s[7] != '-' ||
+        !digits_at(s + 8, 2) || (s[10] != ' ' && s[10] != 'T' && s[10] != 't') || !digits_at(s + 11, 2) ||
+        s[13] != ':' || !digits_at(s + 14, 2) || s[16] != ':' || !digits_at(s + 17, 2))
+        return false;
+    memset(tm, 0, sizeof *tm);
+    tm->tm_year = two(s) * 100 + two(s + 2) - 1900;
+    tm->tm_mon = two(s + 5) - 1;
+    tm->tm_mday = two(s + 8);
+    tm->tm_hour = two(s + 11);
+    tm->tm_min = two(s + 14);
+    tm->tm_sec = two(s + 17);
+    if (tm->tm_year < 0 || tm->tm_mon < 0 || tm->tm_mon > 11 || tm->tm_mday < 1 || tm->tm_mday > 31 ||
+        tm->tm_hour > 23 || tm->tm_min > 59 || tm->tm_sec > 60)
+        return false;
+    return true;
+}
+
+static void fmt_tm(const struct tm *tm, char out[20], char sep)
+{
+    unsigned y = (unsigned)(tm->tm_year + 1900) % 10000u, mo = (unsigned)(tm->tm_mon + 1) % 100u;
+    unsigned d = (unsigned)tm->tm_mday % 100u, h = (unsigned)tm->tm_hour % 100u, mi = (unsigned)tm->tm_min % 100u;
+    unsigned se = (unsigned)tm->tm_sec % 100u;
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04u-%02u-%02u%c%02u:%02u:%02u", y, mo, d, sep, h, mi, se);
+    memcpy(out, tmp, 19);
+    out[19] = '\0';
+}
+
+int orders_gmt_to_store(const struct store_options *opt, const char *gmt, char local_out[20], char gmt_out[20])
+{
+    struct tm tm;
+    if (gmt == NULL || !parse_ymdhis(gmt, &tm) || tm.tm_year + 1900 < 1971)
+        return -1;
+    fmt_tm(&tm, gmt_out, 'T');
+    struct tm loc;
+    utc_to_store_tm(opt, timegm(&tm), &loc);
+    fmt_tm(&loc, local_out, 'T');
+    return 0;
+}
+
+/* ISO 8601 as WordPress's rest_parse_date accepts it; no offset means store time. */
+static int parse_iso_to_gmt(const struct store_options *opt, const char *s, char out[20])
+{
+    struct tm tm;
+    if (!parse_ymdhis(s, &tm))
+        return -1;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (!digits_at(p, 1))
+            return -1;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    time_t t;
+    if (*p == '\0') {
+        t = store_tm_to_utc(opt, &tm);
+    } else {
+        long off = 0;
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p == '-' ? -1 : 1;
+            p++;
+            if (!digits_at(p, 2))
+                return -1;
+            off = two(p) * 3600L;
+            p += 2;
+            if (*p == ':')
+                p++;
+            if (digits_at(p, 2)) {
+                off += two(p) * 60L;
+                p += 2;
+            }
+            off *= sign;
+        }
+        if (*p != '\0')
+            return -1;
+        t = timegm(&tm) - off;
+    }
+    struct tm g;
+    if (gmtime_r(&t, &g) == NULL || g.tm_year + 1900 < 1000 || g.tm_year + 1900 > 9999)
+        return -1;
+    fmt_tm(&g, out, ' ');
+    return 0;
+}
+
+/* ---- list filters ---------------------------------------------------------------------------- */
+
+static const char *const known_statuses[] = {"pending", "processing", "on-hold", "completed", "cancelled",
+                                             "refunded", "failed", "checkout-draft", "trash"};
+static const char *const known_db_statuses[] = {"wc-pending", "wc-processing", "wc-on-hold", "wc-completed",
+                                                "wc-cancelled", "wc-refunded", "wc-failed", "wc-checkout-draft",
+                                                "trash"};
+#define DEFAULT_STATUSES 7 /* "any": the first seven (no drafts, no trash), as WooCommerce's list */
+
+static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 20 || !digits_at(s, strlen(s)))
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno != 0 || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+int orders_filter_parse(const struct orders_list_args *a, const struct store_options *opt, struct orders_filter *f,
+                        int *status, const char **code, const char **message)
+{
+    memset(f, 0, sizeof *f);
+    *status = 400;
+    *code = "rest_invalid_param";
+    uint64_t v;
+    f->page = 1;
+    if (a->page) {
+        if (!parse_uint(a->page, 1000000, &v) || v < 1) {
+            *message = "Invalid parameter(s): page";
+            return -1;
+        }
+        f->page = (unsigned)v;
+    }
+    f->per_page = ORDERS_PER_PAGE_DEFAULT;
+    if (a->per_page) {
+        if (!parse_uint(a->per_page, ORDERS_PER_PAGE_MAX, &v) || v < 1) {
+            *message = "Invalid parameter(s): per_page (must be between 1 and 100)";
+            return -1;
+        }
+        f->per_page = (unsigned)v;
+    }
+    *code = "cartman_invalid_param";
+    if (a->status && *a->status && strcmp(a->status, "any") != 0) {
+        const char *p = a->status;
+        while (*p) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (n > 3 && strncmp(p, "wc-", 3) == 0) {
+                p += 3;
+                n -= 3;
+            }
+            size_t k = 0;
+            for (; k < sizeof known_statuses / sizeof *known_statuses; k++)
+                if (strlen(known_statuses[k]) == n && memcmp(known_statuses[k], p, n) == 0)
+                    break;
+            if (k == sizeof known_statuses / sizeof *known_statuses) {
+                *message = "Invalid parameter(s): status";
+                return -1;
+            }
+            bool dup = false;
+            for (size_t j = 0; j < f->nstatuses; j++)
+                dup = dup || f->statuses[j] == known_db_statuses[k];
+            if (!dup)
+                f->statuses[f->nstatuses++] = known_db_statuses[k];
+            if (e == NULL)
+                break;
+            p = e + 1;
+        }
+    }
+    if (f->nstatuses == 0) {
+        for (size_t k = 0; k < DEFAULT_STATUSES; k++)
+            f->statuses[f->nstatuses++] = known_db_statuses[k];
+    }
+    snprintf(f->after_gmt, sizeof f->after_gmt, "1000-01-01 00:00:00");
+    snprintf(f->before_gmt, sizeof f->before_gmt, "9999-12-31 23:59:59");
+    if (a->after && parse_iso_to_gmt(opt, a->after, f->after_gmt) != 0) {
+        *message = "Invalid parameter(s): after";
+        return -1;
+    }
+    if (a->before && parse_iso_to_gmt(opt, a->before, f->before_gmt) != 0) {
+        *message = "Invalid parameter(s): before";
+        return -1;
+    }
+    if (a->customer) {
+        if (!parse_uint(a->customer, UINT64_MAX, &f->customer)) {
+            *message = "Invalid parameter(s): customer";
+            return -1;
+        }
+        f->has_customer = true;
+    }
+    if (a->search && *a->search) {
+        if (strlen(a->search) > 200) {
+            *message = "Invalid parameter(s): search";
+            return -1;
+        }
+        f->search = a->search;
+    }
+    return 0;
+}
+
+/* ---- SQL ------------------------------------------------------------------------------------- */
+
+#define ADDR(x)                                                                                                   \
+    x ".first_name, " x ".last_name, " x ".company, " x ".address_1, " x ".address_2, " x ".city, " x ".state, " x \
+      ".postcode, " x ".country, " x ".email, " x ".phone"
+#define H_COLS                                                                                                      \
+    "o.id, o.parent_order_id, o.status, o.currency, o.tax_amount, o.total_amount, o.customer_id, "                 \
+    "o.date_created_gmt, o.date_updated_gmt, o.payment_method, o.payment_method_title, o.transaction_id, "         \
+    "o.ip_address, o.user_agent, o.customer_note, d.created_via, d.woocommerce_version, d.prices_include_tax, "    \
+    "d.cart_hash, d.order_key, d.date_paid_gmt, d.date_completed_gmt, d.shipping_tax_amount, "                     \
+    "d.shipping_total_amount, d.discount_tax_amount, d.discount_total_amount, " ADDR("b") ", " ADDR("s") ", o.type"
+#define H_ADDR_JOIN                                                                                                 \
+    " LEFT JOIN {p}wc_order_addresses b ON b.order_id = o.id AND b.address_type = 'billing'"
+#define H_FROM                                                                                                      \
+    " FROM {p}wc_orders o LEFT JOIN {p}wc_order_operational_data d ON d.order_id = o.id" H_ADDR_JOIN               \
+    " LEFT JOIN {p}wc_order_addresses s ON s.order_id = o.id AND s.address_type = 'shipping'"
+#define STATUS_IN(col) col " IN (?,?,?,?,?,?,?,?,?)"
+#define H_WHERE                                                                                                     \
+    " WHERE o.type = 'shop_order' AND " STATUS_IN("o.status") " AND o.date_created_gmt > ? AND o.date_created_gmt < ?"
+#define H_CUST " AND o.customer_id = ?"
+#define H_SEARCH " AND (o.id = ? OR o.billing_email LIKE ? OR CONCAT_WS(' ', b.first_name, b.last_name) LIKE ?)"
+#define H_ORDER " ORDER BY o.date_created_gmt DESC, o.id DESC LIMIT ? OFFSET ?"
+
+/* [customer][search] */
+static const char *const H_LIST[2][2] = {
+    {"SELECT " H_COLS H_FROM H_WHERE H_ORDER, "SELECT " H_COLS H_FROM H_WHERE H_SEARCH H_ORDER},
+    {"SELECT " H_COLS H_FROM H_WHERE H_CUST H_ORDER, "SELECT " H_COLS H_FROM H_WHERE H_CUST H_SEARCH H_ORDER},
+};
+static const char *const H_COUNT[2][2] = {
+    {"SELECT COUNT(*) FROM {p}wc_orders o" H_WHERE,
+     "SELECT COUNT(*) FROM {p}wc_orders o" H_ADDR_JOIN H_WHERE H_SEARCH},
+    {"SELECT COUNT(*) FROM {p}wc_orders o" H_WHERE H_CUST,
+     "SELECT COUNT(*) FROM {p}wc_orders o" H_ADDR_JOIN H_WHERE H_CUST H_SEARCH},
+};
+static const char H_ONE[] = "SELECT " H_COLS H_FROM " WHERE o.id = ?";
+
+#define P_COLS "p.ID, p.post_parent, p.post_status, p.post_date_gmt, p.post_modified_gmt, p.post_excerpt"
+#define P_WHERE                                                                                                     \
+    " WHERE post_type = 'shop_order' AND " STATUS_IN("post_status") " AND post_date_gmt > ? AND post_date_gmt < ?"
+#define P_CUST " AND ID IN (SELECT post_id FROM {p}postmeta WHERE meta_key = '_customer_user' AND meta_value = ?)"
+#define P_SEARCH                                                                                                    \
+    " AND (ID = ? OR ID IN (SELECT post_id FROM {p}postmeta WHERE meta_key IN ('_billing_email', "                \
+    "'_billing_address_index') AND (meta_value LIKE ? OR meta_value LIKE ?)))"
+#define P_PAGE_OPEN                                                                                                 \
+    "SELECT " P_COLS ", m.meta_key, m.meta_value FROM (SELECT ID, post_parent, post_status, post_date, "           \
+    "post_date_gmt, post_modified_gmt, post_excerpt FROM {p}posts"
+#define P_PAGE_CLOSE                                                                                                \
+    " ORDER BY post_date DESC, ID DESC LIMIT ? OFFSET ?) p LEFT JOIN {p}postmeta m ON m.post_id = p.ID"            \
+    " ORDER BY p.post_date DESC, p.ID DESC, m.meta_id"
+static const char *const P_LIST[2][2] = {
+    {P_PAGE_OPEN P_WHERE P_PAGE_CLOSE, P_PAGE_OPEN P_WHERE P_SEARCH P_PAGE_CLOSE},
+    {P_PAGE_OPEN P_WHERE P_CUST P_PAGE_CLOSE, P_PAGE_OPEN P_WHERE P_CUST P_SEARCH P_PAGE_CLOSE},
+};
+static const char *const P_COUNT[2][2] = {
+    {"SELECT COUNT(*) FROM {p}posts" P_WHERE, "SELECT COUNT(*) FROM {p}posts" P_WHERE P_SEARCH},
+    {"SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST, "SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST P_SEARCH},
+};
+static const char P_ONE[] = "SELECT " P_COLS ", m.meta_key, m.meta_value FROM {p}posts p LEFT JOIN {p}postmeta m"
+                            " ON m.post_id = p.ID WHERE p.ID = ? AND p.post_type = 'shop_order' ORDER BY m.meta_id";
+
+static const char ITEMS_SQL[] =
+    "SELECT i.order_item_id, i.order_item_type, i.order_item_name, m.meta_id, m.meta_key, m.meta_value"
+    " FROM {p}woocommerce_order_items i LEFT JOIN {p}woocommerce_order_itemmeta m"
+    " ON m.order_item_id = i.order_item_id WHERE i.order_id = ?"
+    " UNION ALL"
+    " SELECT i.order_item_id, 'cartman_product', l.sku, 0, '', (SELECT a.guid FROM {p}postmeta t"
+    " JOIN {p}posts a ON a.ID = t.meta_value WHERE t.post_id = pm.meta_value AND t.meta_key = '_thumbnail_id'"
+    " LIMIT 1) FROM {p}woocommerce_order_items i JOIN {p}woocommerce_order_itemmeta pm"
+    " ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'"
+    " LEFT JOIN {p}woocommerce_order_itemmeta vm ON vm.order_item_id = i.order_item_id AND vm.meta_key = '_variation_id'"
+    " LEFT JOIN {p}wc_product_meta_lookup l ON l.product_id = IF(vm.meta_value > 0, vm.meta_value, pm.meta_value)"
+    " WHERE i.order_id = ? AND i.order_item_type = 'line_item'"
+    " ORDER BY 1, 4";
+
+#define NOTES_SQL                                                                                                   \
+    " UNION ALL SELECT 'note', c.comment_ID, c.comment_content, cm.meta_value, c.comment_date_gmt, c.comment_author" \
+    " FROM {p}comments c LEFT JOIN {p}commentmeta cm ON cm.comment_id = c.comment_ID"                              \
+    " AND cm.meta_key = 'is_customer_note' WHERE c.comment_post_ID = ? AND c.comment_type = 'order_note'"         \
+    " ORDER BY 5 DESC, 2 DESC"
+static const char H_NOTES_REFUNDS[] =
+    "SELECT 'refund', r.id, rm.meta_value, r.total_amount, r.date_created_gmt, NULL FROM {p}wc_orders r"
+    " LEFT JOIN {p}wc_orders_meta rm ON rm.order_id = r.id AND rm.meta_key = '_refund_reason'"
+    " WHERE r.parent_order_id = ? AND r.type = 'shop_order_refund'" NOTES_SQL;
+static const char P_NOTES_REFUNDS[] =
+    "SELECT 'refund', r.ID, MAX(IF(rm.meta_key = '_refund_reason', rm.meta_value, NULL)),"
+    " MAX(IF(rm.meta_key = '_order_total', rm.meta_value, NULL)), r.post_date_gmt, NULL FROM {p}posts r"
+    " LEFT JOIN {p}postmeta rm ON rm.post_id = r.ID AND rm.meta_key IN ('_refund_reason', '_order_total')"
+    " WHERE r.post_parent = ? AND r.post_type = 'shop_order_refund' GROUP BY r.ID, r.post_date_gmt" NOTES_SQL;
+
+/* ---- one order, storage-neutral ------------------------------------------------------------- */
+
+enum col {
+    C_ID, C_PARENT, C_STATUS, C_CURRENCY, C_CART_TAX, C_TOTAL, C_CUSTOMER, C_CREATED, C_MODIFIED, C_PAY_METHOD,
+    C_PAY_TITLE, C_TXN, C_IP, C_UA, C_NOTE, C_CREATED_VIA, C_VERSION, C_PIT, C_CART_HASH, C_KEY, C_PAID,
+    C_COMPLETED, C_SHIP_TAX, C_SHIP_TOTAL, C_DISC_TAX, C_DISC_TOTAL, C_BILL, C_SHIP = C_BILL + 11,
+    C_TYPE = C_SHIP + 11, NCOLS
+};
+static const char *const addr_fields[11] = {"first_name", "last_name", "company",  "address_1", "address_2", "city",
+                                            "state",      "postcode",  "country", "email",     "phone"};
+
+struct flat {
+    const char *v[NCOLS];
+    char paid[20], completed[20]; /* posts: timestamps turned into GMT dates */
+};
+
+static const struct {
+    const char *key;
+    int col;
+} post_meta_map[] = {
+    {"_order_currency", C_CURRENCY}, {"_order_tax", C_CART_TAX}, {"_order_total", C_TOTAL},
+    {"_customer_user", C_CUSTOMER}, {"_payment_method", C_PAY_METHOD}, {"_payment_method_title", C_PAY_TITLE},
+    {"_transaction_id", C_TXN}, {"_customer_ip_address", C_IP}, {"_customer_user_agent", C_UA},
+    {"_created_via", C_CREATED_VIA}, {"_order_version", C_VERSION}, {"_prices_include_tax", C_PIT},
+    {"_cart_hash", C_CART_HASH}, {"_order_key", C_KEY}, {"_date_paid", C_PAID}, {"_date_completed", C_COMPLETED},
+    {"_order_shipping_tax", C_SHIP_TAX}, {"_order_shipping", C_SHIP_TOTAL}, {"_cart_discount_tax", C_DISC_TAX},
+    {"_cart_discount", C_DISC_TOTAL},
+};
+
+static void post_meta_set(struct flat *f, const char *key, const char *val)
+{
+    if (key == NULL)
+        return;
+    for (size_t i = 0; i < sizeof post_meta_map / sizeof *post_meta_map; i++)
+        if (strcmp(post_meta_map[i].key, key) == 0) {
+            f->v[post_meta_map[i].col] = val;
+            return;
+        }
+    for (int t = 0; t < 2; t++) {
+        const char *pre = t == 0 ? "_billing_" : "_shipping_";
+        size_t pl = strlen(pre);
+        if (strncmp(key, pre, pl) == 0)
+            for (int k = 0; k < 11; k++)
+                if (strcmp(key + pl, addr_fields[k]) == 0)
+                    f->v[(t == 0 ? C_BILL : C_SHIP) + k] = val;
+    }
+}
+
+/* posts: unix timestamps → GMT dates; 'yes'/'no' → 1/0 */
+static void post_flat_finish(struct flat *f)
+{
+    const char *ts[2] = {f->v[C_PAID], f->v[C_COMPLETED]};
+    char *buf[2] = {f->paid, f->completed};
+    int col[2] = {C_PAID, C_COMPLETED};
+    for (int i = 0; i < 2; i++) {
+        uint64_t t;
+        f->v[col[i]] = NULL;
+        if (ts[i] && parse_uint(ts[i], (uint64_t)253402300799, &t) && t > 0) {
+            time_t tt = (time_t)t;
+            struct tm g;
+            gmtime_r(&tt, &g);
+            fmt_tm(&g, buf[i], ' ');
+            f->v[col[i]] = buf[i];
+        }
+    }
+    if (f->v[C_PIT])
+        f->v[C_PIT] = strcmp(f->v[C_PIT], "yes") == 0 ? "1" : "0";
+    f->v[C_TYPE] = "shop_order";
+}
+
+static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
+
+static json_t *jmoney(const struct store_options *opt, const char *s)
+{
+    char buf[64];
+    orders_money(s, opt->price_decimals, buf, sizeof buf);
+    return json_string(buf);
+}
+
+static json_t *jmoney_sum(const struct store_options *opt, const char *a, const char *b)
+{
+    char buf[64];
+    long double s = strtold(a ? a : "0", NULL) + strtold(b ? b : "0", NULL);
+    snprintf(buf, sizeof buf, "%.8Lf", s);
+    return jmoney(opt, buf);
+}
+
+static uint64_t u64(const char *s)
+{
+    uint64_t v = 0;
+    if (s && parse_uint(s, UINT64_MAX, &v))
+        return v;
+    return 0;
+}
+
+static void set_dates(json_t *o, const struct store_options *opt, const char *name, const char *gmt)
+{
+    char local[20], g[20], key[48];
+    bool ok = gmt && orders_gmt_to_store(opt, gmt, local, g) == 0;
+    json_object_set_new(o, name, ok ? json_string(local) : json_null());
+    snprintf(key, sizeof key, "%s_gmt", name);
+    json_object_set_new(o, key, ok ? json_string(g) : json_null());
+}
+
+static json_t *address_json(const struct flat *f, int base, bool with_email)
+{
+    json_t *a = json_object();
+    for (int k = 0; k < 11; k++)
+        if (with_email || k != 9)
+            json_object_set_new(a, addr_fields[k], jstr(f->v[base + k]));
+    return a;
+}
+
+static json_t *order_json(const struct flat *f, const struct store_options *opt)
+{
+    json_t *o = json_object();
+    uint64_t id = u64(f->v[C_ID]);
+    const char *st = f->v[C_STATUS] ? f->v[C_STATUS] : "";
+    if (strncmp(st, "wc-", 3) == 0)
+        st += 3;
+    char num[24];
+    snprintf(num, sizeof num, "%" PRIu64, id);
+    json_object_set_new(o, "id", json_integer((json_int_t)id));
+    json_object_set_new(o, "parent_id", json_integer((json_int_t)u64(f->v[C_PARENT])));
+    json_object_set_new(o, "number", json_string(num));
+    json_object_set_new(o, "order_key", jstr(f->v[C_KEY]));
+    json_object_set_new(o, "created_via", jstr(f->v[C_CREATED_VIA]));
+    json_object_set_new(o, "version", jstr(f->v[C_VERSION]));
+    json_object_set_new(o, "status", json_string(st));
+    json_object_set_new(o, "currency", json_string(f->v[C_CURRENCY] && *f->v[C_CURRENCY] ? f->v[C_CURRENCY]
+                                                                                          : opt->currency));
+    set_dates(o, opt, "date_created", f->v[C_CREATED]);
+    set_dates(o, opt, "date_modified", f->v[C_MODIFIED]);
+    json_object_set_new(o, "discount_total", jmoney(opt, f->v[C_DISC_TOTAL]));
+    json_object_set_new(o, "discount_tax", jmoney(opt, f->v[C_DISC_TAX]));
+    json_object_set_new(o, "shipping_total", jmoney(opt, f->v[C_SHIP_TOTAL]));
+    json_object_set_new(o, "shipping_tax", jmoney(opt, f->v[C_SHIP_TAX]));
+    json_object_set_new(o, "cart_tax", jmoney(opt, f->v[C_CART_TAX]));
+    json_object_set_new(o, "total", jmoney(opt, f->v[C_TOTAL]));
+    json_object_set_new(o, "total_tax", jmoney_sum(opt, f->v[C_CART_TAX], f->v[C_SHIP_TAX]));
+    json_object_set_new(o, "prices_include_tax", json_boolean(f->v[C_PIT] && strcmp(f->v[C_PIT], "1") == 0));
+    json_object_set_new(o, "customer_id", json_integer((json_int_t)u64(f->v[C_CUSTOMER])));
+    json_object_set_new(o, "customer_ip_address", jstr(f->v[C_IP]));
+    json_object_set_new(o, "customer_user_agent", jstr(f->v[C_UA]));
+    json_object_set_new(o, "customer_note", jstr(f->v[C_NOTE]));
+    json_object_set_new(o, "billing", address_json(f, C_BILL, true));
+    json_object_set_new(o, "shipping", address_json(f, C_SHIP, false));
+    json_object_set_new(o, "payment_method", jstr(f->v[C_PAY_METHOD]));
+    json_object_set_new(o, "payment_method_title", jstr(f->v[C_PAY_TITLE]));
+    json_object_set_new(o, "transaction_id", jstr(f->v[C_TXN]));
+    set_dates(o, opt, "date_paid", f->v[C_PAID]);
+    set_dates(o, opt, "date_completed", f->v[C_COMPLETED]);
+    json_object_set_new(o, "cart_hash", jstr(f->v[C_CART_HASH]));
+    json_object_set_new(o, "meta_data", json_array());
+    char admin[700];
+    if (opt->hpos)
+        snprintf(admin, sizeof admin, "%s/wp-admin/admin.php?page=wc-orders&action=edit&id=%" PRIu64, opt->site_url,
+                 id);
+    else
+        snprintf(admin, sizeof admin, "%s/wp-admin/post.php?post=%" PRIu64 "&action=edit", opt->site_url, id);
+    json_object_set_new(o, "admin_url", json_string(admin));
+    return o;
+}
+
+static void hpos_flat(const struct db_rows *r, size_t row, struct flat *f)
+{
+    memset(f, 0, sizeof *f);
+    for (int c = 0; c < NCOLS; c++)
+        f->v[c] = db_cell(r, row, (size_t)c);
+}
+
+/* Posts rows: ID, parent, status, date_gmt, modified_gmt, excerpt, meta_key, meta_value; consecutive
+ * rows of one order. Fills f from rows [*row, end) and advances *row past them. */
+static void posts_flat(const struct db_rows *r, size_t *row, struct flat *f)
+{
+    memset(f, 0, sizeof *f);
+    const char *id = db_cell(r, *row, 0);
+    f->v[C_ID] = id;
+    f->v[C_PARENT] = db_cell(r, *row, 1);
+    f->v[C_STATUS] = db_cell(r, *row, 2);
+    f->v[C_CREATED] = db_cell(r, *row, 3);
+    f->v[C_MODIFIED] = db_cell(r, *row, 4);
+    f->v[C_NOTE] = db_cell(r, *row, 5);
+    for (; *row < r->nrows && strcmp(db_cell(r, *row, 0), id) == 0; (*row)++)
+        post_meta_set(f, db_cell(r, *row, 6), db_cell(r, *row, 7));
+    post_flat_finish(f);
+}
+
+/* ---- list ------------------------------------------------------------------------------------ */
+
+static void like_pattern(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[o++] = '%';
+    for (; *s && o + 3 < cap; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            out[o++] = '\\';
+        out[o++] = *s;
+    }
+    out[o++] = '%';
+    out[o] = '\0';
+}
+
+static size_t filter_params(const struct orders_filter *f, struct db_value *p, char *like, size_t likecap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ORDERS_STATUS_SLOTS; i++)
+        p[n++] = DB_STR(f->statuses[i < f->nstatuses ? i : 0]);
+    p[n++] = DB_STR(f->after_gmt);
+    p[n++] = DB_STR(f->before_gmt);
+    if (f->has_customer)
+        p[n++] = DB_UINT(f->customer);
+    if (f->search) {
+        uint64_t id = 0;
+        (void)parse_uint(f->search, UINT64_MAX, &id);
+        like_pattern(f->search, like, likecap);
+        p[n++] = DB_UINT(id);
+        p[n++] = DB_STR(like);
+        p[n++] = DB_STR(like);
+    }
+    return n;
+}
+
+int orders_read_list(struct db *db, const struct store_options *opt, const struct orders_filter *f, json_t **page,
+                     uint64_t *total)
+{
+    struct db_value p[24];
+    char like[512];
+    size_t n = filter_params(f, p, like, sizeof like);
+    size_t nf = n;
+    unsigned long long offset = (unsigned long long)(f->page - 1) * f->per_page;
+    p[n++] = DB_UINT(f->per_page);
+    p[n++] = DB_UINT(offset);
+    int c = f->has_customer, s = f->search != NULL;
+    struct db_rows r;
+    if (db_query(db, opt->hpos ? H_LIST[c][s] : P_LIST[c][s], p, n, &r) != 0) {
+        log_error("orders: list query failed: %s", db_error(db));
+        return -1;
+    }
+    json_t *arr = json_array();
+    size_t norders = 0;
+    if (opt->hpos) {
+        for (size_t i = 0; i < r.nrows; i++) {
+            struct flat fl;
+            hpos_flat(&r, i, &fl);
+            json_array_append_new(arr, order_json(&fl, opt));
+        }
+        norders = r.nrows;
+    } else {
+        size_t i = 0;
+        while (i < r.nrows) {
+            struct flat fl;
+            posts_flat(&r, &i, &fl);
+            json_array_append_new(arr, order_json(&fl, opt));
+            norders++;
+        }
+    }
+    db_rows_free(&r);
+    if (norders < f->per_page && (norders > 0 || f->page == 1)) {
+        *total = offset + norders; /* the page itself ends the list: exact without counting */
+    } else {
+        struct db_rows cr;
+        if (db_query(db, opt->hpos ? H_COUNT[c][s] : P_COUNT[c][s], p, nf, &cr) != 0 || cr.nrows != 1) {
+            log_error("orders: count query failed: %s", db_error(db));
+            json_decref(arr);
+            return -1;
+        }
+        *total = u64(db_cell(&cr, 0, 0));
+        db_rows_free(&cr);
+    }
+    *page = arr;
+    return 0;
+}
+
+/* ---- one order: items, notes, refunds --------------------------------------------------------- */
+
+static bool is_internal_item_meta(const char *type, const char *key)
+{
+    if (key == NULL || key[0] == '_' || key[0] == '\0')
+        return true;
+    static const char *const shipping[] = {"method_id", "instance_id", "cost", "total_tax", "taxes", "tax_status"};
+    static const char *const tax[] = {"rate_id", "label", "compound", "tax_amount", "shipping_tax_amount",
+                                      "rate_percent"};
+    static const char *const coupon[] = {"discount_amount", "discount_amount_tax", "coupon_data", "coupon_info"};
+    const char *const *list = NULL;
+    size_t n = 0;
+    if (strcmp(type, "shipping") == 0) {
+        list = shipping;
+        n = sizeof shipping / sizeof *shipping;
+    } else if (strcmp(type, "tax") == 0) {
+        list = tax;
+        n = sizeof tax / sizeof *tax;
+    } else if (strcmp(type, "coupon") == 0) {
+        list = coupon;
+        n = sizeof coupon / sizeof *coupon;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], key) == 0)
+            return true;
+    return false;
+}
+
+static const char *raw(json_t *m, const char *k)
+{
+    const char *s = json_string_value(json_object_get(m, k));
+    return s ? s : "";
+}
+
+/* WooCommerce's taxes array from a serialized {total: {rate: amount}, subtotal: {...}}. */
+static json_t *taxes_json(const struct store_options *opt, const char *ser, bool with_subtotal)
+{
+    json_t *out = json_array();
+    if (ser == NULL || *ser == '\0')
+        return out;
+    const char *err = NULL;
+    json_t *v = php_unserialize(ser, strlen(ser), &err);
+    if (v == NULL)
+        return out;
+    json_t *tot = json_object_get(v, "total"), *sub = json_object_get(v, "subtotal");
+    const char *rate;
+    json_t *amt;
+    if (json_is_object(tot)) {
+        json_object_foreach(tot, rate, amt) {
+            json_t *t = json_object();
+            json_object_set_new(t, "id", json_integer((json_int_t)u64(rate)));
+            json_object_set_new(t, "total", jmoney(opt, json_string_value(amt)));
+            if (with_subtotal)
+                json_object_set_new(t, "subtotal", jmoney(opt, json_string_value(json_object_get(sub, rate))));
+            json_array_append_new(out, t);
+        }
+    }
+    json_decref(v);
+    return out;
+}
+
+struct item {
+    uint64_t id;
+    const char *type, *name, *sku, *image;
+    json_t *raw, *meta;
+};
+
+static json_t *item_json(const struct store_options *opt, const struct item *it)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_integer((json_int_t)it->id));
+    json_t *m = it->raw;
+    if (strcmp(it->type, "line_item") == 0) {
+        json_object_set_new(j, "name", jstr(it->name));
+        json_object_set_new(j, "product_id", json_integer((json_int_t)u64(raw(m, "_product_id"))));
+        json_object_set_new(j, "variation_id", json_integer((json_int_t)u64(raw(m, "_variation_id"))));
+        long long qty = strtoll(raw(m, "_qty"), NULL, 10);
+        json_object_set_new(j, "quantity", json_integer(qty));
+        json_object_set_new(j, "tax_class", jstr(raw(m, "_tax_class")));
+        json_object_set_new(j, "subtotal", jmoney(opt, raw(m, "_line_subtotal")));
+        json_object_set_new(j, "subtotal_tax", jmoney(opt, raw(m, "_line_subtotal_tax")));
+        json_object_set_new(j, "total", jmoney(opt, raw(m, "_line_total")));
+        json_object_set_new(j, "total_tax", jmoney(opt, raw(m, "_line_tax")));
+        json_object_set_new(j, "taxes", taxes_json(opt, raw(m, "_line_tax_data"), true));
+        json_object_set_new(j, "meta_data", json_incref(it->meta));
+        json_object_set_new(j, "sku", jstr(it->sku));
+        json_object_set_new(j, "price", json_real(qty ? strtod(raw(m, "_line_total"), NULL) / (double)qty : 0.0));
+        json_object_set_new(j, "image", json_pack("{s:s}", "src", it->image ? it->image : ""));
+    } else if (strcmp(it->type, "shipping") == 0) {
+        json_object_set_new(j, "method_title", jstr(it->name));
+        json_object_set_new(j, "method_id", jstr(raw(m, "method_id")));
+        json_object_set_new(j, "instance_id", jstr(raw(m, "instance_id")));
+        json_object_set_new(j, "total", jmoney(opt, raw(m, "cost")));
+        json_object_set_new(j, "total_tax", jmoney(opt, raw(m, "total_tax")));
+        json_object_set_new(j, "taxes", taxes_json(opt, raw(m, "taxes"), false));
+        json_object_set_new(j, "meta_data", json_incref(it->meta));
+    } else if (strcmp(it->type, "fee") == 0) {
+        json_object_set_new(j, "name", jstr(it->name));
+        json_object_set_new(j, "tax_class", jstr(raw(m, "_tax_class")));
+        json_object_set_new(j, "tax_status", jstr(raw(m, "_tax_status")));
+        json_object_set_new(j, "amount", jstr(raw(m, "_fee_amount")));
+        json_object_set_new(j, "total", jmoney(opt, raw(m, "_line_total")));
+        json_object_set_new(j, "total_tax", jmoney(opt, raw(m, "_line_tax")));
+        json_object_set_new(j, "taxes", taxes_json(opt, raw(m, "_line_tax_data"), false));
+        json_object_set_new(j, "meta_data", json_incref(it->meta));
+    } else if (strcmp(it->type, "coupon") == 0) {
+        json_object_set_new(j, "code", jstr(it->name));
+        json_object_set_new(j, "discount", jmoney(opt, raw(m, "discount_amount")));
+        json_object_set_new(j, "discount_tax", jmoney(opt, raw(m, "discount_amount_tax")));
+        json_object_set_new(j, "meta_data", json_incref(it->meta));
+    } else { /* tax */
+        json_object_set_new(j, "rate_code", jstr(it->name));
+        json_object_set_new(j, "rate_id", json_integer((json_int_t)u64(raw(m, "rate_id"))));
+        json_object_set_new(j, "label", jstr(raw(m, "label")));
+        json_object_set_new(j, "compound", json_boolean(strcmp(raw(m, "compound"), "1") == 0));
+        json_object_set_new(j, "tax_total", jmoney(opt, raw(m, "tax_amount")));
+        json_object_set_new(j, "shipping_tax_total", jmoney(opt, raw(m, "shipping_tax_amount")));
+        json_object_set_new(j, "rate_percent", json_real(strtod(raw(m, "rate_percent"), NULL)));
+        json_object_set_new(j, "meta_data", json_incref(it->meta));
+    }
+    return j;
+}
+
+static int add_items(struct db *db, const struct store_options *opt, uint64_t id, json_t *o)
+{
+    struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
+    struct db_rows r;
+    if (db_query(db, ITEMS_SQL, p, 2, &r) != 0) {
+        log_error("orders: items query failed: %s", db_error(db));
+        return -1;
+    }
+    static const char *const types[] = {"line_item", "tax", "shipping", "fee", "coupon"};
+    static const char *const keys[] = {"line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines"};
+    json_t *lists[5];
+    for (int t = 0; t < 5; t++)
+        lists[t] = json_array();
+    size_t i = 0;
+    while (i < r.nrows) {
+        struct item it = {.id = u64(db_cell(&r, i, 0)), .raw = json_object(), .meta = json_array()};
+        for (; i < r.nrows && u64(db_cell(&r, i, 0)) == it.id; i++) {
+            const char *type = db_cell(&r, i, 1);
+            const char *key = db_cell(&r, i, 4), *val = db_cell(&r, i, 5);
+            if (type && strcmp(type, "cartman_product") == 0) {
+                it.sku = db_cell(&r, i, 2);
+                it.image = val;
+                continue;
+            }
+            it.type = type;
+            it.name = db_cell(&r, i, 2);
+            if (key == NULL)
+                continue;
+            if (json_object_get(it.raw, key) == NULL)
+                json_object_set_new(it.raw, key, jstr(val));
+            if (!is_internal_item_meta(type ? type : "", key))
+                json_array_append_new(it.meta, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u64(db_cell(&r, i, 3)),
+                                                         "key", key, "value", val ? val : ""));
+        }
+        for (int t = 0; it.type && t < 5; t++)
+            if (strcmp(it.type, types[t]) == 0)
+                json_array_append_new(lists[t], item_json(opt, &it));
+        json_decref(it.raw);
+        json_decref(it.meta);
+    }
+    db_rows_free(&r);
+    for (int t = 0; t < 5; t++)
+        json_object_set_new(o, keys[t], lists[t]);
+    return 0;
+}
+
+static int add_notes_refunds(struct db *db, const struct store_options *opt, uint64_t id, json_t *o)
+{
+    struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
+    struct db_rows r;
+    if (db_query(db, opt->hpos ? H_NOTES_REFUNDS : P_NOTES_REFUNDS, p, 2, &r) != 0) {
+        log_error("orders: notes query failed: %s", db_error(db));
+        return -1;
+    }
+    json_t *refunds = json_array(), *notes = json_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *kind = db_cell(&r, i, 0);
+        json_t *j = json_object();
+        json_object_set_new(j, "id", json_integer((json_int_t)u64(db_cell(&r, i, 1))));
+        if (strcmp(kind, "refund") == 0) {
+            json_object_set_new(j, "reason", jstr(db_cell(&r, i, 2)));
+            const char *t = db_cell(&r, i, 3);
+            char neg[72];
+            if (t && t[0] != '-' && strtod(t, NULL) != 0.0) { /* a refund's total is negative */
+                snprintf(neg, sizeof neg, "-%s", t);
+                t = neg;
+            }
+            json_object_set_new(j, "total", jmoney(opt, t));
+            json_array_append_new(refunds, j);
+        } else {
+            json_object_set_new(j, "author", jstr(db_cell(&r, i, 5)));
+            set_dates(j, opt, "date_created", db_cell(&r, i, 4));
+            json_object_set_new(j, "note", jstr(db_cell(&r, i, 2)));
+            const char *cn = db_cell(&r, i, 3);
+            json_object_set_new(j, "customer_note", json_boolean(cn && strcmp(cn, "1") == 0));
+            json_array_append_new(notes, j);
+        }
+    }
+    db_rows_free(&r);
+    json_object_set_new(o, "refunds", refunds);
+    json_object_set_new(o, "notes", notes);
+    return 0;
+}
+
+int orders_read_one(struct db *db, const struct store_options *opt, uint64_t id, json_t **out)
+{
+    struct db_value p[1] = {DB_UINT(id)};
+    struct db_rows r;
+    if (db_query(db, opt->hpos ? H_ONE : P_ONE, p, 1, &r) != 0) {
+        log_error("orders: order query failed: %s", db_error(db));
+        return -1;
+    }
+    struct flat fl;
+    bool found = false;
+    if (r.nrows > 0) {
+        if (opt->hpos) {
+            hpos_flat(&r, 0, &fl);
+            found = fl.v[C_TYPE] && strcmp(fl.v[C_TYPE], "shop_order") == 0;
+        } else {
+            size_t i = 0;
+            posts_flat(&r, &i, &fl);
+            found = true;
+        }
+    }
+    if (!found) {
+        db_rows_free(&r);
+        return 0;
+    }
+    json_t *o = order_json(&fl, opt);
+    db_rows_free(&r);
+    if (add_items(db, opt, id, o) != 0 || add_notes_refunds(db, opt, id, o) != 0) {
+        json_decref(o);
+        return -1;
+    }
+    *out = o;
+    return 1;
+}
+
+/* ---- HTTP -------------------------------------------------------------------------------------- */
+
+struct options_cache {
+    struct store_options opt;
+    double at;
+    const struct db *db;
+};
+static _Thread_local struct options_cache options_cache;
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const struct store_options *options_or_reply(struct http_call *call, struct db *db)
+{
+    double now = mono_now();
+    if (options_cache.db != db || now - options_cache.at > OPTIONS_TTL_S) {
+        if (store_options_load(db, &options_cache.opt) != 0) {
+            options_cache.db = NULL;
+            http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+            return NULL;
+        }
+        options_cache.db = db;
+        options_cache.at = now;
+    }
+    return &options_cache.opt;
+}
+
+static void append_enc(char *buf, size_t cap, size_t *o, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s && *o + 4 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+            ch == '_' || ch == '.' || ch == '~') {
+            buf[(*o)++] = (char)ch;
+        } else {
+            buf[(*o)++] = '%';
+            buf[(*o)++] = hex[ch >> 4];
+            buf[(*o)++] = hex[ch & 15];
+        }
+    }
+    buf[*o] = '\0';
+}
+
+static void link_url(struct http_call *call, const struct orders_list_args *a, unsigned page, unsigned per_page,
+                     char *buf, size_t cap)
+{
+    h2o_req_t *req = call->req;
+    size_t plen = req->path_normalized.len;
+    int n = snprintf(buf, cap, "%s://%.*s%.*s?", http_is_tls(call) ? "https" : "http", (int)req->authority.len,
+                     req->authority.base, (int)(plen < 1024 ? plen : 1024), req->path_normalized.base);
+    size_t o = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    const char *names[] = {"status", "after", "before", "search", "customer"};
+    const char *vals[] = {a->status, a->after, a->before, a->search, a->customer};
+    for (int i = 0; i < 5; i++) {
+        if (vals[i] == NULL)
+            continue;
+        append_enc(buf, cap, &o, names[i]);
+        if (o + 2 < cap)
+            buf[o++] = '=';
+        buf[o] = '\0';
+        append_enc(buf, cap, &o, vals[i]);
+        if (o + 2 < cap)
+            buf[o++] = '&';
+        buf[o] = '\0';
+    }
+    snprintf(buf + o, cap - o, "page=%u&per_page=%u", page, per_page);
+}
+
+int orders_list(struct http_call *call, const struct apid_identity *who)
+{
+    (void)who;
+    struct db *db = daemon_db_or_reply(call);
+    if (db == NULL)
+        return 0;
+    const struct store_options *opt = options_or_reply(call, db);
+    if (opt == NULL)
+        return 0;
+    struct orders_list_args a = {
+        .status = http_query(call, "status", NULL), .after = http_query(call, "after", NULL),
+        .before = http_query(call, "before", NULL), .search = http_query(call, "search", NULL),
+        .customer = http_query(call, "customer", NULL), .page = http_query(call, "page", NULL),
+        .per_page = http_query(call, "per_page", NULL),
+    };
+    struct orders_filter f;
+    int status;
+    const char *code, *msg;
+    if (orders_filter_parse(&a, opt, &f, &status, &code, &msg) != 0) {
+        http_reply_error(call->req, status, code, msg);
+        return 0;
+    }
+    json_t *page;
+    uint64_t total;
+    if (orders_read_list(db, opt, &f, &page, &total) != 0) {
+        http_reply_error(call->req, 500, "cartman_db_error", "The orders could not be read.");
+        return 0;
+    }
+    uint64_t pages = (total + f.per_page - 1) / f.per_page;
+    char num[32];
+    snprintf(num, sizeof num, "%" PRIu64, total);
+    http_reply_set_header(call->req, "X-WP-Total", num);
+    snprintf(num, sizeof num, "%" PRIu64, pages);
+    http_reply_set_header(call->req, "X-WP-TotalPages", num);
+    char link[2 * 2400 + 32], url[2400];
+    size_t lo = 0;
+    link[0] = '\0';
+    if (f.page > 1 && pages > 0) {
+        link_url(call, &a, f.page - 1 <= pages ? f.page - 1 : (unsigned)pages, f.per_page, url, sizeof url);
+        lo += (size_t)snprintf(link + lo, sizeof link - lo, "<%s>; rel=\"prev\"", url);
+    }
+    if (f.page < pages) {
+        link_url(call, &a, f.page + 1, f.per_page, url, sizeof url);
+        snprintf(link + lo, sizeof link - lo, "%s<%s>; rel=\"next\"", lo ? ", " : "", url);
+    }
+    if (link[0])
+        http_reply_set_header(call->req, "Link", link);
+    http_reply_no_store(call->req);
+    http_reply_json(call->req, 200, page);
+    return 0;
+}
+
+int orders_get(struct http_call *call, const struct apid_identity *who)
+{
+    (void)who;
+    const char *sid = http_param(call, "id", NULL);
+    uint64_t id;
+    if (sid == NULL || !parse_uint(sid, UINT64_MAX, &id) || id == 0) {
+        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
+        return 0;
+    }
+    struct db *db = daemon_db_or_reply(call);
+    if (db == NULL)
+        return 0;
+    const struct store_options *opt = options_or_reply(call, db);
+    if (opt == NULL)
+        return 0;
+    json_t *o = NULL;
+    int rc = orders_read_one(db, opt, id, &o);
+    if (rc < 0) {
+        http_reply_error(call->req, 500, "cartman_db_error", "The order could not be read.");
+        return 0;
+    }
+    if (rc == 0) {
+        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
+        return 0;
+    }
+    http_reply_no_store(call->req);
+    http_reply_json(call->req, 200, o);
+    return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * apid/orders_read.h — GET /orders and GET /orders/{id}: the read side of orders, from HPOS tables
+ * (wc_orders + wc_order_addresses + wc_order_operational_data) or legacy posts storage (posts +
+ * postmeta), whichever the store says is authoritative, shaped as WooCommerce REST API v3 orders.
+ */
+#ifndef APID_ORDERS_READ_H
+#define APID_ORDERS_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "apid/guard.h"
+#include "common/db.h"
+#include "common/store.h"
+
+#define ORDERS_PER_PAGE_DEFAULT 10
+#define ORDERS_PER_PAGE_MAX 100
+#define ORDERS_STATUS_SLOTS 9 /* every status a list may ask for: IN (?,?,...) has this many slots */
+
+/* The query fields of GET /orders, as received (NULL when absent). */
+struct orders_list_args {
+    const char *status, *after, *before, *search, *customer, *page, *per_page;
+};
+
+/* A parsed, validated list request. */
+struct orders_filter {
+    const char *statuses[ORDERS_STATUS_SLOTS]; /* "wc-processing", ... (static strings) */
+    size_t nstatuses;
+    char after_gmt[20], before_gmt[20]; /* "Y-m-d H:i:s" UTC; open bounds are far dates */
+    const char *search;                /* NULL: no search */
+    uint64_t customer;                 /* customer user id; has_customer says whether given */
+    bool has_customer;
+    unsigned page, per_page;
+};
+
+/* Validates args into f. 0, or -1 with the HTTP status, error code and message to answer with. */
+int orders_filter_parse(const struct orders_list_args *args, const struct store_options *opt, struct orders_filter *f,
+                        int *status, const char **code, const char **message);
+
+/* One page of orders (newest first) as a JSON array, and the exact total of matching orders.
+ * At most two queries. 0, or -1 (database error, logged). */
+int orders_read_list(struct db *db, const struct store_options *opt, const struct orders_filter *f, json_t **page,
+                     uint64_t *total);
+
+/* The full order id. 1 found (in *out), 0 no such order (refunds and other types are not orders),
+ * -1 database error. At most three queries. */
+int orders_read_one(struct db *db, const struct store_options *opt, uint64_t id, json_t **out);
+
+/* Money as WooCommerce prints it: the decimal string src rounded (half away from zero) to decimals
+ * places; "" or NULL is 0. Writes at most cap bytes into out. */
+void orders_money(const char *src, unsigned decimals, char *out, size_t cap);
+
+/* "Y-m-d H:i:s" UTC to store time "Y-m-dTH:i:s" (and the UTC form "Y-m-dTH:i:s"). 0, or -1 if
+ * the input is not such a date. */
+int orders_gmt_to_store(const struct store_options *opt, const char *gmt, char local_out[20], char gmt_out[20]);
+
+/* The route handlers (route data: struct apid_route_policy). */
+int orders_list(struct http_call *call, const struct apid_identity *who);
+int orders_get(struct http_call *call, const struct apid_identity *who);
+
+#endif
