@@ -140,7 +140,7 @@ static int parse_key(const json_t *k, struct jwks_key *out, const char **why)
 struct jwks_set *jwks_parse(const char *json, size_t len, char *err, size_t errlen)
 {
     if (len > JWKS_MAX_BYTES) {
-        snprintf(err, errlen, "JWKS larger than %d bytes", JWKS_MAX_BYTES);
+        snprintf(err, errlen, "JWKS larger than %zu bytes", JWKS_MAX_BYTES);
         return NULL;
     }
     json_error_t je;

@@ -19,7 +19,7 @@
 #include "common/config.h"
 
 #define JWKS_MAX_KEYS 16
-#define JWKS_MAX_BYTES (64 * 1024)  /* a JWKS document we accept */
+#define JWKS_MAX_BYTES ((size_t)64 * 1024) /* a JWKS document we accept */
 #define JWKS_KID_BYTES 64           /* a kid, NUL included */
 #define JWKS_REFRESH_S 300          /* refetch after a success */
 #define JWKS_RETRY_S 2              /* refetch while no key is known, or after a failure */
