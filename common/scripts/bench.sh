@@ -34,6 +34,7 @@ fi
 # the refresh-grant load comes from one address: lift the token endpoint's per-IP limit for this store
 # (read by authd at its first token request)
 q "$CARTMAN_DB_NAME" -e "REPLACE INTO wp_cartman_settings (name, value, updated_at) VALUES ('rate_limit_token_ip', '1000000/1000000', UTC_TIMESTAMP())"
+q "$CARTMAN_DB_NAME" -e "REPLACE INTO wp_cartman_settings (name, value, updated_at) VALUES ('rate_limit_api_ip', '1000000/1000000', UTC_TIMESTAMP()), ('rate_limit_api_credential', '1000000/1000000', UTC_TIMESTAMP())"
 
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
 export CARTMAN_AUTHD_CA=$CARTMAN_TLS_CERT
@@ -54,6 +55,7 @@ TCK=$(getconf CLK_TCK)
 # run NAME PID URL: one h2load run; prints "rps p50_ms p99_ms cpu_us_per_req"
 run() {
     local pid=$1 url=$2 log=$B/h2load.log
+    rm -f "$log" # h2load appends to an existing log file
     local c0; c0=$(cpu_ticks "$pid")
     local out; out=$(h2load -D "$SECS" -c "$CONNS" -m "$STREAMS" -t 1 --log-file="$log" "$url" 2>&1)
     local c1; c1=$(cpu_ticks "$pid")
