@@ -11,6 +11,7 @@
 #include "apid/connection_test.h"
 #include "apid/guard.h"
 #include "apid/index.h"
+#include "apid/orders_read.h"
 #include "common/daemon.h"
 
 static const char USAGE[] = "usage: apid [--config FILE] [serve]\n"
@@ -22,10 +23,14 @@ static const struct http_route root_routes[] = {
 
 /* scope NULL: any valid credential */
 static const struct apid_route_policy connection_test = {NULL, apid_connection_test};
+static const struct apid_route_policy list_orders = {"orders:read", orders_list};
+static const struct apid_route_policy get_order = {"orders:read", orders_get};
 
 static const struct http_route api_routes[] = {
     {HTTP_GET, "/", apid_index, 0, 0, NULL},
     {HTTP_GET, "/connection-test", apid_guard, 0, HTTP_ROUTE_NO_STORE, &connection_test},
+    {HTTP_GET, "/orders", apid_guard, 0, HTTP_ROUTE_NO_STORE, &list_orders},
+    {HTTP_GET, "/orders/{id}", apid_guard, 0, HTTP_ROUTE_NO_STORE, &get_order},
 };
 
 static const struct http_route_group groups[] = {
