@@ -131,6 +131,19 @@ done
 ok "$([ -n "$seen" ] && echo 0 || echo 1)" "apid refuses the revoked token within 5 s (${seen:-never} ms)"
 like "$(hdr www-authenticate)" 'error="invalid_token"' "  ... as invalid_token"
 
+# --- rate limits ----------------------------------------------------------------------------------
+sql "$DB" "REPLACE INTO ${P}cartman_settings (name, value, updated_at) VALUES ('rate_limit_api_credential', '3/0.01', UTC_TIMESTAMP())"
+rl=$(token)
+sleep 5.2 # apid re-reads the settings at most every 5 s
+get "$CT" -H "Authorization: Bearer $rl" >/dev/null # this request reloads the limits
+codes=""
+for _ in 1 2 3 4; do st=$(get "$CT" -H "Authorization: Bearer $rl"); codes="$codes ${st%% *}"; done
+like "$codes" ' 429$' "per-credential limit (3/0.01): 429 once the burst is spent ($codes)"
+is "$(jq_ .code)" "cartman_rate_limited" "  ... cartman_rate_limited"
+like "$(hdr retry-after) $(hdr ratelimit-limit) $(hdr ratelimit-remaining)" '^[0-9]+ 3 0$' "  ... with Retry-After and RateLimit-* headers"
+is "$(get "$CT" -H "Authorization: Bearer $(token)")" "200 2" "  ... another grant from the same IP is not limited"
+sql "$DB" "DELETE FROM ${P}cartman_settings WHERE name = 'rate_limit_api_credential'"
+
 # --- apid started while authd is unreachable ------------------------------------------------------
 P2=$((TEST_PORT_BASE + 1453))
 A2=https://127.0.0.1:$P2
