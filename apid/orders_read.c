@@ -7,8 +7,8 @@
  * Does not: write anything, check credentials or scopes (apid_guard did), or expose order meta
  * (meta_data is always [] until an allowlist exists).
  *
- * Round trips: a list is one page query plus, only when the page does not tell the total by itself,
- * one COUNT over an index; an order is three queries (order row with addresses and operational data
+ * Round trips: a list is one page query plus, only when neither the page itself nor the per-thread
+ * count cache (see count_cache) tells the total, one COUNT over an index; an order is three queries (order row with addresses and operational data
  * or its postmeta; items with item meta; notes with refunds). Store options are cached per worker
  * thread for a few seconds, so they cost no query on most requests.
  *
@@ -359,9 +359,12 @@ int orders_filter_parse(const struct orders_list_args *a, const struct store_opt
     "d.shipping_total_amount, d.discount_tax_amount, d.discount_total_amount, " ADDR("b") ", " ADDR("s") ", o.type"
 #define H_ADDR_JOIN                                                                                                 \
     " LEFT JOIN {p}wc_order_addresses b ON b.order_id = o.id AND b.address_type = 'billing'"
-#define H_FROM                                                                                                      \
-    " FROM {p}wc_orders o LEFT JOIN {p}wc_order_operational_data d ON d.order_id = o.id" H_ADDR_JOIN               \
+#define H_JOINS                                                                                                     \
+    " LEFT JOIN {p}wc_order_operational_data d ON d.order_id = o.id" H_ADDR_JOIN                                   \
     " LEFT JOIN {p}wc_order_addresses s ON s.order_id = o.id AND s.address_type = 'shipping'"
+#define H_FROM " FROM {p}wc_orders o" H_JOINS
+/* the count cache's fingerprint: highest id, latest modification, the server's clock (one index probe each) */
+#define H_FP ", (SELECT MAX(id) FROM {p}wc_orders), (SELECT MAX(date_updated_gmt) FROM {p}wc_orders), UTC_TIMESTAMP()"
 #define STATUS_IN(col) col " IN (?,?,?,?,?,?,?,?,?)"
 #define H_WHERE                                                                                                     \
     " WHERE o.type = 'shop_order' AND " STATUS_IN("o.status") " AND o.date_created_gmt > ? AND o.date_created_gmt < ?"
@@ -369,10 +372,19 @@ int orders_filter_parse(const struct orders_list_args *a, const struct store_opt
 #define H_SEARCH " AND (o.id = ? OR o.billing_email LIKE ? OR CONCAT_WS(' ', b.first_name, b.last_name) LIKE ?)"
 #define H_ORDER " ORDER BY o.date_created_gmt DESC, o.id DESC LIMIT ? OFFSET ?"
 
-/* [customer][search] */
+/* [customer][search]. A deferred join: the page's keys come from one index walk, and only the page's
+ * rows are joined to operational data and addresses (deep pages do not join the rows they skip). */
+#define H_KEYS "SELECT " H_COLS H_FP " FROM (SELECT o.id, o.date_created_gmt FROM {p}wc_orders o"
+#define H_KEYS_END ") k JOIN {p}wc_orders o ON o.id = k.id" H_JOINS " ORDER BY k.date_created_gmt DESC, k.id DESC"
+/* Several statuses and no customer: walk date_created backwards (the optimizer would otherwise prefer
+ * the covering type_status_date and sort every matching row). One status walks type_status_date in
+ * order; a customer's orders come from customer_id_billing_email. */
+#define H_KEYS_BY_DATE "SELECT " H_COLS H_FP " FROM (SELECT o.id, o.date_created_gmt FROM {p}wc_orders o FORCE INDEX (date_created)"
+static const char *const H_LIST_BY_DATE[2] = {
+    H_KEYS_BY_DATE H_WHERE H_ORDER H_KEYS_END, H_KEYS_BY_DATE H_ADDR_JOIN H_WHERE H_SEARCH H_ORDER H_KEYS_END};
 static const char *const H_LIST[2][2] = {
-    {"SELECT " H_COLS H_FROM H_WHERE H_ORDER, "SELECT " H_COLS H_FROM H_WHERE H_SEARCH H_ORDER},
-    {"SELECT " H_COLS H_FROM H_WHERE H_CUST H_ORDER, "SELECT " H_COLS H_FROM H_WHERE H_CUST H_SEARCH H_ORDER},
+    {H_KEYS H_WHERE H_ORDER H_KEYS_END, H_KEYS H_ADDR_JOIN H_WHERE H_SEARCH H_ORDER H_KEYS_END},
+    {H_KEYS H_WHERE H_CUST H_ORDER H_KEYS_END, H_KEYS H_ADDR_JOIN H_WHERE H_CUST H_SEARCH H_ORDER H_KEYS_END},
 };
 static const char *const H_COUNT[2][2] = {
     {"SELECT COUNT(*) FROM {p}wc_orders o" H_WHERE,
@@ -658,6 +670,73 @@ static size_t filter_params(const struct orders_filter *f, struct db_value *p, c
     return n;
 }
 
+/* Totals of filtered lists, per worker thread, valid while the fingerprint (highest order id, latest
+ * date_updated_gmt) is unchanged and for at most COUNT_CACHE_TTL_S. WooCommerce bumps date_updated_gmt
+ * on every order save (status, trash, edits) and new orders get higher ids, so a cached total is exact
+ * for every change WooCommerce makes through its own API except a permanent delete of an order that is
+ * neither the newest nor followed by any other order change: that one shows within the TTL. */
+#define COUNT_CACHE_SLOTS 32
+#define COUNT_CACHE_TTL_S 30.0
+#define COUNT_KEY_BYTES 640
+struct count_slot {
+    const struct db *db;
+    char key[COUNT_KEY_BYTES];
+    char fp[96];
+    uint64_t total;
+    double at;
+};
+static _Thread_local struct count_slot count_cache[COUNT_CACHE_SLOTS];
+static _Thread_local unsigned count_next;
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool count_key(const struct orders_filter *f, char key[COUNT_KEY_BYTES])
+{
+    size_t o = 0;
+    for (size_t i = 0; i < f->nstatuses; i++) {
+        int n = snprintf(key + o, COUNT_KEY_BYTES - o, "%s,", f->statuses[i]);
+        if (n < 0 || (size_t)n >= COUNT_KEY_BYTES - o)
+            return false;
+        o += (size_t)n;
+    }
+    int n = snprintf(key + o, COUNT_KEY_BYTES - o, "|%s|%s|%d:%" PRIu64 "|%d:%s", f->after_gmt, f->before_gmt,
+                     f->has_customer, f->customer, f->search != NULL, f->search ? f->search : "");
+    return n >= 0 && (size_t)n < COUNT_KEY_BYTES - o;
+}
+
+static bool count_cache_get(const struct db *db, const char *key, const char *fp, uint64_t *total)
+{
+    double now = mono_now();
+    for (size_t i = 0; i < COUNT_CACHE_SLOTS; i++) {
+        const struct count_slot *e = &count_cache[i];
+        if (e->db == db && now - e->at <= COUNT_CACHE_TTL_S && strcmp(e->key, key) == 0 && strcmp(e->fp, fp) == 0) {
+            *total = e->total;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void count_cache_put(const struct db *db, const char *key, const char *fp, uint64_t total)
+{
+    struct count_slot *e = NULL;
+    for (size_t i = 0; i < COUNT_CACHE_SLOTS && e == NULL; i++)
+        if (count_cache[i].db == db && strcmp(count_cache[i].key, key) == 0)
+            e = &count_cache[i];
+    if (e == NULL)
+        e = &count_cache[count_next++ % COUNT_CACHE_SLOTS];
+    e->db = db;
+    snprintf(e->key, sizeof e->key, "%s", key);
+    snprintf(e->fp, sizeof e->fp, "%s", fp);
+    e->total = total;
+    e->at = mono_now();
+}
+
 int orders_read_list(struct db *db, const struct store_options *opt, const struct orders_filter *f, json_t **page,
                      uint64_t *total)
 {
@@ -670,8 +749,9 @@ int orders_read_list(struct db *db, const struct store_options *opt, const struc
     p[n++] = DB_UINT(offset);
     int c = f->has_customer, s = f->search != NULL;
     struct db_rows r;
-    if (db_query(db, opt->hpos ? H_LIST[c][s] : P_LIST[c][s], p, n, &r) != 0) {
-        log_error("orders: list query failed: %s", db_error(db));
+    const char *sql = opt->hpos ? (c == 0 && f->nstatuses > 1 ? H_LIST_BY_DATE[s] : H_LIST[c][s]) : P_LIST[c][s];
+    if (db_query(db, sql, p, n, &r) != 0) {
+        log_warn("orders: list query failed: %s", db_error(db));
         return -1;
     }
     json_t *arr = json_array();
@@ -692,18 +772,33 @@ int orders_read_list(struct db *db, const struct store_options *opt, const struc
             norders++;
         }
     }
+    char key[COUNT_KEY_BYTES], fp[96] = "";
+    bool cacheable = false;
+    if (opt->hpos && r.nrows > 0) {
+        const char *maxid = db_cell(&r, 0, NCOLS), *maxupd = db_cell(&r, 0, NCOLS + 1), *dbnow = db_cell(&r, 0, NCOLS + 2);
+        struct tm a, b;
+        if (maxid && maxupd && dbnow && parse_ymdhis(maxupd, &a) && parse_ymdhis(dbnow, &b)) {
+            snprintf(fp, sizeof fp, "%s|%s", maxid, maxupd);
+            /* a write in the same second as the latest one would leave the fingerprint unchanged */
+            cacheable = timegm(&b) - timegm(&a) >= 2;
+        }
+    }
     db_rows_free(&r);
     if (norders < f->per_page && (norders > 0 || f->page == 1)) {
         *total = offset + norders; /* the page itself ends the list: exact without counting */
+    } else if (fp[0] && count_key(f, key) && count_cache_get(db, key, fp, total)) {
+        /* counted before, and no order was created or modified since */
     } else {
         struct db_rows cr;
         if (db_query(db, opt->hpos ? H_COUNT[c][s] : P_COUNT[c][s], p, nf, &cr) != 0 || cr.nrows != 1) {
-            log_error("orders: count query failed: %s", db_error(db));
+            log_warn("orders: count query failed: %s", db_error(db));
             json_decref(arr);
             return -1;
         }
         *total = u64(db_cell(&cr, 0, 0));
         db_rows_free(&cr);
+        if (cacheable && count_key(f, key))
+            count_cache_put(db, key, fp, *total);
     }
     *page = arr;
     return 0;
@@ -837,7 +932,7 @@ static int add_items(struct db *db, const struct store_options *opt, uint64_t id
     struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
     struct db_rows r;
     if (db_query(db, ITEMS_SQL, p, 2, &r) != 0) {
-        log_error("orders: items query failed: %s", db_error(db));
+        log_warn("orders: items query failed: %s", db_error(db));
         return -1;
     }
     static const char *const types[] = {"line_item", "tax", "shipping", "fee", "coupon"};
@@ -883,7 +978,7 @@ static int add_notes_refunds(struct db *db, const struct store_options *opt, uin
     struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
     struct db_rows r;
     if (db_query(db, opt->hpos ? H_NOTES_REFUNDS : P_NOTES_REFUNDS, p, 2, &r) != 0) {
-        log_error("orders: notes query failed: %s", db_error(db));
+        log_warn("orders: notes query failed: %s", db_error(db));
         return -1;
     }
     json_t *refunds = json_array(), *notes = json_array();
@@ -921,7 +1016,7 @@ int orders_read_one(struct db *db, const struct store_options *opt, uint64_t id,
     struct db_value p[1] = {DB_UINT(id)};
     struct db_rows r;
     if (db_query(db, opt->hpos ? H_ONE : P_ONE, p, 1, &r) != 0) {
-        log_error("orders: order query failed: %s", db_error(db));
+        log_warn("orders: order query failed: %s", db_error(db));
         return -1;
     }
     struct flat fl;
@@ -958,13 +1053,6 @@ struct options_cache {
     const struct db *db;
 };
 static _Thread_local struct options_cache options_cache;
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const struct store_options *options_or_reply(struct http_call *call, struct db *db)
 {
@@ -1048,7 +1136,7 @@ int orders_list(struct http_call *call, const struct apid_identity *who)
     json_t *page;
     uint64_t total;
     if (orders_read_list(db, opt, &f, &page, &total) != 0) {
-        http_reply_error(call->req, 500, "cartman_db_error", "The orders could not be read.");
+        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
         return 0;
     }
     uint64_t pages = (total + f.per_page - 1) / f.per_page;
@@ -1093,7 +1181,7 @@ int orders_get(struct http_call *call, const struct apid_identity *who)
     json_t *o = NULL;
     int rc = orders_read_one(db, opt, id, &o);
     if (rc < 0) {
-        http_reply_error(call->req, 500, "cartman_db_error", "The order could not be read.");
+        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
         return 0;
     }
     if (rc == 0) {

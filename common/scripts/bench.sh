@@ -52,12 +52,13 @@ done
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TCK=$(getconf CLK_TCK)
 
-# run NAME PID URL: one h2load run; prints "rps p50_ms p99_ms cpu_us_per_req"
+# run PID URL [h2load args]: one h2load run; prints "rps p50_ms p99_ms cpu_us_per_req"
 run() {
     local pid=$1 url=$2 log=$B/h2load.log
+    shift 2
     rm -f "$log" # h2load appends to an existing log file
     local c0; c0=$(cpu_ticks "$pid")
-    local out; out=$(h2load -D "$SECS" -c "$CONNS" -m "$STREAMS" -t 1 --log-file="$log" "$url" 2>&1)
+    local out; out=$(h2load -D "$SECS" -c "$CONNS" -m "$STREAMS" -t 1 --log-file="$log" "$@" "$url" 2>&1)
     local c1; c1=$(cpu_ticks "$pid")
     local ok; ok=$(awk -F'\t' '$2 >= 200 && $2 < 400' "$log" | wc -l)
     local failed; failed=$(awk -F'\t' '$2 < 200 || $2 >= 400' "$log" | wc -l)
@@ -68,9 +69,10 @@ run() {
     echo "$rps $pct $cpu"
 }
 
-median_run() { # NAME PID URL
+median_run() { # NAME PID URL [h2load args]
     local name=$1 pid=$2 url=$3 rows=()
-    for _ in $(seq 1 "$REPEAT"); do rows+=("$(run "$pid" "$url")"); done
+    shift 3
+    for _ in $(seq 1 "$REPEAT"); do rows+=("$(run "$pid" "$url" "$@")"); done
     printf '%s\n' "${rows[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p" | awk -v n="$name" '{printf "%-34s %10.0f %9s %9s %12s\n", n, $1, $2, $3, $4}'
 }
 
@@ -94,3 +96,18 @@ for _ in $(seq 1 "$REPEAT"); do
     awk -v t0="$c0" -v t1="$c1" -v hz="$TCK" '{printf "%.0f %s %s %.1f\n", $1, $2, $3, (t1 - t0) / hz * 1e6 / ($4 ? $4 : 1)}' <<<"$r"
 done | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p" |
     awk '{printf "%-34s %10.0f %9s %9s %12s\n", "authd POST /oauth/token (refresh)", $1, $2, $3, $4}'
+
+# Authenticated apid routes: a bearer token from a connection key (client_credentials); access tokens
+# live 15 minutes, longer than these runs.
+bench_key=$("$BIN/authd" keys create-connection-key --label bench 2>/dev/null)
+bearer=$(curl -fsS --cacert "$CARTMAN_TLS_CERT" -u "cartman-mobile:$bench_key" -d grant_type=client_credentials \
+    https://127.0.0.1:28443/oauth/token | sed -E 's/.*"access_token": *"([^"]+)".*/\1/')
+newest=$(q "$CARTMAN_DB_NAME" -e "SELECT id FROM wp_wc_orders WHERE type='shop_order' ORDER BY date_created_gmt DESC LIMIT 1")
+median_run "apid GET /orders?per_page=20" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders?per_page=20" \
+    -H "Authorization: Bearer $bearer"
+median_run "apid GET /orders?per_page=20&page=50" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders?per_page=20&page=50" \
+    -H "Authorization: Bearer $bearer"
+median_run "apid GET /orders?status=processing" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders?status=processing" \
+    -H "Authorization: Bearer $bearer"
+median_run "apid GET /orders/{id}" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders/$newest" \
+    -H "Authorization: Bearer $bearer"

@@ -164,8 +164,20 @@ run_store() {
 
 run_store "$CARTMAN_DB_NAME" "$APID_URL/cartman/v1" hpos
 
+# --- list totals follow WooCommerce's writes (a status change bumps date_updated_gmt), also within one second ---
+DB=$CARTMAN_DB_NAME
+O=$APID_URL/cartman/v1/orders
+x=$(sql "$DB" "SELECT id FROM ${P}wc_orders WHERE type = 'shop_order' AND status = 'wc-processing' ORDER BY id LIMIT 1")
+n0=$(sql "$DB" "SELECT COUNT(*) FROM ${P}wc_orders WHERE type = 'shop_order' AND status = 'wc-processing'")
+for _ in 1 2 3 4; do get "$O?status=processing&per_page=1" >/dev/null; done
+is "$(hdr x-wp-total)" "$n0" "processing total, counted and cached"
+sql "$DB" "UPDATE ${P}wc_orders SET status = 'wc-on-hold', date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
+for _ in 1 2 3 4; do get "$O?status=processing&per_page=1" >/dev/null; is "$(hdr x-wp-total)" "$((n0 - 1))" "a status change shows at once"; done
+sql "$DB" "UPDATE ${P}wc_orders SET status = 'wc-processing', date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
+for _ in 1 2 3 4; do get "$O?status=processing&per_page=1" >/dev/null; is "$(hdr x-wp-total)" "$n0" "and its undoing in the same second too"; done
+
 # --- a posts-storage store behind a second apid ---
-PDB=cartman_test_posts
+PDB=${ORDERS_POSTS_DB:-cartman_test_posts}
 server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
 server "DROP DATABASE IF EXISTS $PDB; CREATE DATABASE $PDB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
 CARTMAN_DB_NAME=$PDB "$BIN/authd" migrate >"$T/orders-posts-migrate.log" 2>&1
