@@ -263,8 +263,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
-/* One fetch; 0 with a new set installed, -1 (logged). */
-static int fetch_once(void)
+/* One fetch within timeout_s; 0 with a new set installed, -1 (logged). */
+static int fetch_once(long timeout_s)
 {
     CURL *c = curl_easy_init();
     if (c == NULL)
@@ -279,8 +279,8 @@ static int fetch_once(void)
     if (fetcher.ca[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, fetcher.ca);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)JWKS_FETCH_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s < 5 ? timeout_s : 5L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
@@ -313,9 +313,8 @@ static int fetch_once(void)
 
 static void *fetcher_main(void *arg)
 {
-    (void)arg;
-    bool have = false;
-    double next = 0, last = -1e9;
+    bool have = arg != NULL; /* the first fetch, at start, succeeded */
+    double next = mono() + (have ? JWKS_REFRESH_S : JWKS_RETRY_S), last = mono();
     pthread_mutex_lock(&fetcher.mu);
     while (!fetcher.stop) {
         double now = mono();
@@ -339,7 +338,7 @@ static void *fetcher_main(void *arg)
         fetcher.wanted = false;
         pthread_mutex_unlock(&fetcher.mu);
         last = mono();
-        if (fetch_once() == 0)
+        if (fetch_once(JWKS_FETCH_TIMEOUT_S) == 0)
             have = true;
         else if (have)
             log_warn("jwks: keeping the keys fetched before");
@@ -378,13 +377,17 @@ int jwks_start(const struct config *cfg)
     fetcher.stop = false;
     fetcher.wanted = false;
     atomic_store(&abort_fetch, false);
+    /* the first fetch before serving, so that an apid started next to a running authd knows the keys
+     * from its first request; when authd is not there, the fetcher keeps trying in the background */
+    static int have_marker;
+    void *have = fetch_once(JWKS_START_TIMEOUT_S) == 0 ? &have_marker : NULL;
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     fetcher.running = true;
-    int rc = pthread_create(&fetcher.thread, NULL, fetcher_main, NULL);
+    int rc = pthread_create(&fetcher.thread, NULL, fetcher_main, have);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         fetcher.running = false;

@@ -3,7 +3,8 @@
  *
  * One immutable key set per process, parsed once into EVP_PKEYs (EC P-256, alg ES256 only) and
  * swapped under a write lock when a fetch brings a new one. A background thread fetches it with
- * libcurl (TLS verified, authd_ca as the trusted CA when set): at start, every JWKS_REFRESH_S after a
+ * libcurl (TLS verified, authd_ca as the trusted CA when set): once before apid serves (at most
+ * JWKS_START_TIMEOUT_S, so a running authd's keys are there for the first request), every JWKS_REFRESH_S after a
  * success, every JWKS_RETRY_S while no key is known (authd down at start), and on request when a token
  * names an unknown kid — at most once per JWKS_MIN_INTERVAL_S. The request that saw the unknown kid
  * does not wait: it gets 401 invalid_token, and the client's retry after the refetch succeeds.
@@ -25,6 +26,7 @@
 #define JWKS_RETRY_S 2              /* refetch while no key is known, or after a failure */
 #define JWKS_MIN_INTERVAL_S 5       /* unknown-kid refetches are at most this frequent */
 #define JWKS_FETCH_TIMEOUT_S 10
+#define JWKS_START_TIMEOUT_S 3      /* the first fetch, before apid serves */
 
 struct jwks_key {
     char kid[JWKS_KID_BYTES];

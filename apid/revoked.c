@@ -105,6 +105,7 @@ static struct {
     pthread_t thread;
     bool stop;
     struct db_config dc;
+    struct db *db; /* opened by revoked_start, then the thread's */
 } rf = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static int refresh(struct db **db)
@@ -135,12 +136,14 @@ static int refresh(struct db **db)
 static void *refresher_main(void *arg)
 {
     (void)arg;
-    struct db *db = NULL;
-    bool failing = false;
+    struct db *db = rf.db;
+    bool failing = false, first = true;
     pthread_mutex_lock(&rf.mu);
     while (!rf.stop) {
         pthread_mutex_unlock(&rf.mu);
-        if (refresh(&db) != 0) {
+        if (first && db != NULL) {
+            /* revoked_start has just read the list */
+        } else if (refresh(&db) != 0) {
             if (!failing)
                 log_warn("revocations: cannot read revoked grants: %s", db ? db_error(db) : "no database connection");
             failing = true;
@@ -148,6 +151,7 @@ static void *refresher_main(void *arg)
             log_info("revocations: reading revoked grants again");
             failing = false;
         }
+        first = false;
         pthread_mutex_lock(&rf.mu);
         if (rf.stop)
             break;
@@ -167,6 +171,12 @@ int revoked_start(const struct config *cfg)
 {
     rf.dc = config_db(cfg);
     rf.stop = false;
+    /* the first read before apid serves; a database that is down is retried by the thread */
+    rf.db = NULL;
+    if (refresh(&rf.db) != 0) {
+        db_close(rf.db);
+        rf.db = NULL;
+    }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -181,6 +191,8 @@ int revoked_start(const struct config *cfg)
     int rc = pthread_create(&rf.thread, NULL, refresher_main, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
+        db_close(rf.db);
+        rf.db = NULL;
         atomic_store(&refresher_running, false);
         pthread_cond_destroy(&rf.cond);
         log_error("revocations: cannot start the refresher thread");
