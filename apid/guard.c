@@ -9,8 +9,9 @@
  * credential (the grant) after; cartman_settings rows rate_limit_api_ip and rate_limit_api_credential
  * ("BURST/PER_SECOND") override the defaults below and are re-read at most every 5 seconds (by one
  * request; the others do not wait). Refusal: 429 cartman_rate_limited with Retry-After and RateLimit-*.
- * Not yet: application passwords (Authorization: Basic) and connection keys (X-CartMan-Key) get a 401
- * that says so.
+ * Application passwords (Authorization: Basic) are checked by apid/app_password.c and carry every
+ * scope (WordPress gives them the user's full rights; the user must have manage_woocommerce).
+ * Not yet: connection keys (X-CartMan-Key) get a 401 that says so.
  */
 #include "apid/guard.h"
 
@@ -23,6 +24,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "apid/app_password.h"
 #include "apid/bearer.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
@@ -31,6 +33,7 @@
 #include "common/rate_limit.h"
 
 #define REALM "Bearer realm=\"cartman\""
+#define ALL_SCOPES "orders:read orders:write products:read products:write reports:read tickets:read tickets:write"
 
 /* ---- rate limits ---- */
 
@@ -231,6 +234,27 @@ static int bearer(struct http_call *call, const struct apid_route_policy *policy
     return policy->handler(call, &who);
 }
 
+static void basic_done(struct http_call *call, uint64_t user_id)
+{
+    const struct apid_route_policy *policy = call->route->data;
+    if (user_id == 0) {
+        challenge(call, 401, "Basic realm=\"cartman\", charset=\"UTF-8\"", "cartman_invalid_credentials",
+                  "The user name or application password is not valid, or the account may not manage the store.");
+        return;
+    }
+    char uid[24];
+    snprintf(uid, sizeof uid, "%llu", (unsigned long long)user_id);
+    if (rate_limit_or_reply(call, rl_cred, "user", uid) != 0)
+        return;
+    if (policy->scope != NULL && !has_scope(ALL_SCOPES, policy->scope)) {
+        challenge(call, 403, NULL, "cartman_insufficient_scope", "Application passwords do not grant this scope.");
+        return;
+    }
+    struct apid_identity who = {
+        .kind = APID_CRED_APP_PASSWORD, .user_id = user_id, .grant_id = 0, .client_id = "", .scope = ALL_SCOPES};
+    policy->handler(call, &who);
+}
+
 int apid_guard(struct http_call *call)
 {
     const struct apid_route_policy *policy = call->route->data;
@@ -255,9 +279,14 @@ int apid_guard(struct http_call *call)
             }
             return bearer(call, policy, t, n);
         }
-        if (len >= 6 && strncasecmp(auth, "Basic ", 6) == 0) {
-            challenge(call, 401, REALM, "cartman_auth_not_supported",
-                      "Application passwords are not supported by this API yet: use an OAuth access token (Bearer).");
+        if (len > 6 && strncasecmp(auth, "Basic ", 6) == 0) {
+            const char *b = auth + 6;
+            size_t n = len - 6;
+            while (n > 0 && *b == ' ')
+                b++, n--;
+            while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\t'))
+                n--;
+            app_password_check(call, b, n, basic_done);
             return 0;
         }
         challenge(call, 401, REALM, "cartman_auth_not_supported",

@@ -54,8 +54,23 @@ is "$(get "$CT" -H "Authorization: bearer  $at")" "200 2" "scheme is case-insens
 is "$(get "$CT")" "401 2" "no credentials: 401"
 is "$(hdr www-authenticate)" 'Bearer realm="cartman"' "WWW-Authenticate names the realm"
 is "$(jq_ .code) $(jq_ .data.status)" "cartman_not_logged_in 401" "WordPress-style error body"
-is "$(get "$CT" -u admin:xxxx)" "401 2" "Basic (application password): 401 for now"
-like "$(jq_ .message)" 'not supported' "  ... and says so"
+
+# --- application passwords (Basic) ---------------------------------------------------------------
+app=$(php tests/vectors/make-app-password.php "$admin_id" "api-auth $$" 2>"$T/api-app-pw.err")
+like "$app" '^([A-Za-z0-9]{4} ){5}[A-Za-z0-9]{4}$' "WordPress made an application password"
+sql "$DB" "INSERT INTO ${P}options (option_name, option_value, autoload) VALUES ('using_application_passwords', '1', 'yes') ON DUPLICATE KEY UPDATE option_value = '1'"
+is "$(get "$CT" -u "admin:$app")" "200 2" "Basic with an application password"
+is "$(jq_ .user.credential) $(jq_ .user.id) $(jq_ '.user.scopes | length')" "application_password $admin_id 7" "  ... the user, every scope"
+is "$(get "$CT" -u "ADMIN:${app// /}")" "200 2" "  ... case-insensitive login, password without spaces"
+is "$(get "$CT" -u "admin:$app")" "200 2" "  ... again (cached)"
+is "$(get "$CT" -u "admin:${app%?}x")" "401 2" "a wrong application password: 401"
+is "$(hdr www-authenticate) $(jq_ .code)" 'Basic realm="cartman", charset="UTF-8" cartman_invalid_credentials' "  ... with a Basic challenge"
+mpass=$(jq -r '.users[] | select(.login=="admin") | .password' "$T/demo-users.json" 2>/dev/null)
+is "$(get "$CT" -u "admin:$mpass")" "401 2" "the account password is refused"
+is "$(get "$CT" -u "nobody-here:$app")" "401 2" "an unknown user: 401"
+is "$(get "$CT" -H "Authorization: Basic !!!")" "401 2" "malformed Basic: 401"
+sql "$DB" "UPDATE ${P}options SET option_value = '' WHERE option_name = 'using_application_passwords'"
+is "$(get "$CT" -u "admin:${app// /-}")" "401 2" "application passwords off in WordPress: 401"
 is "$(get "$CT" -H "X-CartMan-Key: $key" -H "X-CartMan-Timestamp: $(date +%s)")" "401 2" "connection key header: 401 for now"
 
 # --- forged and bad tokens ------------------------------------------------------------------------
@@ -143,6 +158,8 @@ is "$(jq_ .code)" "cartman_rate_limited" "  ... cartman_rate_limited"
 like "$(hdr retry-after) $(hdr ratelimit-limit) $(hdr ratelimit-remaining)" '^[0-9]+ 3 0$' "  ... with Retry-After and RateLimit-* headers"
 is "$(get "$CT" -H "Authorization: Bearer $(token)")" "200 2" "  ... another grant from the same IP is not limited"
 sql "$DB" "DELETE FROM ${P}cartman_settings WHERE name = 'rate_limit_api_credential'"
+sleep 5.2 # back to the defaults before the next test script
+is "$(get "$CT" -H "Authorization: Bearer $rl")" "200 2" "the default limit is back within 5 s of the setting's removal"
 
 # --- apid started while authd is unreachable ------------------------------------------------------
 P2=$((TEST_PORT_BASE + 1453))

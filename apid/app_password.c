@@ -1,0 +1,258 @@
+/*
+ * apid/app_password.c — WordPress application passwords on apid (apid/app_password.h).
+ *
+ * Owns: decoding the Basic credential, the user and _application_passwords lookup (short indexed
+ * queries on the worker's connection), the hash checks on the offload pool (phpass/bcrypt of older
+ * WordPress, $generic$ of 6.8+; a dummy check when the user or the feature is missing, so the answer's
+ * time says nothing), the manage_woocommerce requirement and the short-lived cache of verified pairs.
+ * Does not: answer 401/403 or check scopes (apid/guard.c), lock accounts out after failures (authd
+ * does that for its token endpoint; here the guard's per-IP rate limit applies), or write last_used.
+ */
+#include "apid/app_password.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "common/daemon.h"
+#include "common/http_reply.h"
+#include "common/limits.h"
+#include "common/offload.h"
+#include "common/php_serialize.h"
+#include "common/store.h"
+#include "common/wp_password.h"
+
+/* phpass of "cartman-no-such-user": checked when there is nothing real to check against */
+static const char DUMMY_APP_HASH[] = "$P$BVQSm8newLiIbn4ktmIW3hp.PxoPpn0";
+
+/* ---- the cache ---- */
+
+struct entry {
+    unsigned char mac[32];
+    uint64_t user_id;
+    double expires; /* monotonic seconds; 0: empty */
+};
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct entry cache[APP_PASSWORD_CACHE_ENTRIES];
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static unsigned char mac_key[32];
+
+static void make_key(void)
+{
+    if (RAND_bytes(mac_key, sizeof mac_key) != 1)
+        abort();
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void mac_of(const char *cred, size_t len, unsigned char out[32])
+{
+    pthread_once(&key_once, make_key);
+    unsigned int n = 32;
+    HMAC(EVP_sha256(), mac_key, sizeof mac_key, (const unsigned char *)cred, len, out, &n);
+}
+
+static size_t slot_of(const unsigned char *mac)
+{
+    return ((size_t)mac[0] << 8 | mac[1]) % APP_PASSWORD_CACHE_ENTRIES;
+}
+
+static uint64_t cache_get(const unsigned char *mac)
+{
+    uint64_t id = 0;
+    pthread_mutex_lock(&cache_mu);
+    struct entry *e = &cache[slot_of(mac)];
+    if (e->expires > mono() && CRYPTO_memcmp(e->mac, mac, 32) == 0)
+        id = e->user_id;
+    pthread_mutex_unlock(&cache_mu);
+    return id;
+}
+
+static void cache_put(const unsigned char *mac, uint64_t user_id)
+{
+    pthread_mutex_lock(&cache_mu);
+    struct entry *e = &cache[slot_of(mac)];
+    memcpy(e->mac, mac, 32);
+    e->user_id = user_id;
+    e->expires = mono() + APP_PASSWORD_CACHE_S;
+    pthread_mutex_unlock(&cache_mu);
+}
+
+/* ---- the check ---- */
+
+struct job {
+    app_password_done_fn done;
+    unsigned char mac[32];
+    uint64_t user_id; /* 0: no such user, or not allowed */
+    char *password;
+    size_t plen;
+    size_t nhash;
+    char *hashes[LIMIT_APP_PASSWORDS];
+    bool match;
+};
+
+static void job_free(void *data)
+{
+    struct job *j = data;
+    if (j->password) {
+        OPENSSL_cleanse(j->password, j->plen);
+        free(j->password);
+    }
+    for (size_t i = 0; i < j->nhash; i++)
+        free(j->hashes[i]);
+    free(j);
+}
+
+static void work(void *data)
+{
+    struct job *j = data;
+    j->match = false;
+    if (j->nhash == 0) {
+        wp_app_password_check(j->password, j->plen, DUMMY_APP_HASH, sizeof DUMMY_APP_HASH - 1);
+        return;
+    }
+    for (size_t i = 0; i < j->nhash && !j->match; i++)
+        j->match = wp_app_password_check(j->password, j->plen, j->hashes[i], strlen(j->hashes[i]));
+}
+
+static void done(struct http_call *call, void *data)
+{
+    struct job *j = data;
+    uint64_t id = j->match ? j->user_id : 0;
+    if (id != 0)
+        cache_put(j->mac, id);
+    j->done(call, id);
+}
+
+static const char SQL_APP_PASSWORDS[] =
+    "SELECT meta_value FROM {p}usermeta WHERE user_id = ? AND meta_key = '_application_passwords' LIMIT 1";
+
+static void add_hash(struct job *j, const json_t *e)
+{
+    const json_t *pw = json_object_get(e, "password");
+    if (j->nhash < LIMIT_APP_PASSWORDS && json_is_string(pw)) {
+        j->hashes[j->nhash] = strdup(json_string_value(pw));
+        if (j->hashes[j->nhash] == NULL)
+            abort();
+        j->nhash++;
+    }
+}
+
+/* 0, or -1 on a database error. */
+static int load_hashes(struct db *db, struct job *j)
+{
+    struct db_value p[] = {DB_UINT(j->user_id)};
+    struct db_rows rows;
+    if (db_query(db, SQL_APP_PASSWORDS, p, 1, &rows) != 0)
+        return -1;
+    json_t *meta = NULL;
+    if (rows.nrows == 1 && db_cell(&rows, 0, 0)) {
+        const char *err;
+        meta = php_unserialize(db_cell(&rows, 0, 0), db_cell_len(&rows, 0, 0), &err);
+    }
+    db_rows_free(&rows);
+    size_t idx;
+    const char *k;
+    json_t *e;
+    if (json_is_array(meta)) {
+        json_array_foreach(meta, idx, e) add_hash(j, e);
+    } else if (json_is_object(meta)) {
+        json_object_foreach(meta, k, e) add_hash(j, e);
+    }
+    json_decref(meta);
+    return 0;
+}
+
+static int db_down(struct http_call *call, struct job *j)
+{
+    job_free(j);
+    http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+    return -1;
+}
+
+int app_password_check(struct http_call *call, const char *b64, size_t len, app_password_done_fn done_fn)
+{
+    /* user:password, standard base64 */
+    size_t cap = len / 4 * 3 + 3;
+    if (len == 0 || len % 4 != 0 || cap > LIMIT_PASSWORD_BYTES + 256) {
+        done_fn(call, 0);
+        return 0;
+    }
+    unsigned char *raw = malloc(cap + 1);
+    if (raw == NULL)
+        abort();
+    int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
+    if (n >= 0 && len >= 1 && b64[len - 1] == '=')
+        n--;
+    if (n >= 0 && len >= 2 && b64[len - 2] == '=')
+        n--;
+    const char *colon = n > 0 ? memchr(raw, ':', (size_t)n) : NULL;
+    if (colon == NULL || memchr(raw, '\0', (size_t)n) != NULL) {
+        OPENSSL_cleanse(raw, cap + 1);
+        free(raw);
+        done_fn(call, 0);
+        return 0;
+    }
+    const char *user = (const char *)raw;
+    size_t ulen = (size_t)(colon - user), plen = (size_t)n - ulen - 1;
+    struct job *j = calloc(1, sizeof *j);
+    if (j == NULL)
+        abort();
+    j->done = done_fn;
+    mac_of((const char *)raw, (size_t)n, j->mac);
+    uint64_t cached = cache_get(j->mac);
+    if (cached != 0) {
+        OPENSSL_cleanse(raw, cap + 1);
+        free(raw);
+        job_free(j);
+        done_fn(call, cached);
+        return 0;
+    }
+    j->password = malloc(plen + 1);
+    if (j->password == NULL)
+        abort();
+    j->plen = wp_app_password_normalize(colon + 1, plen, j->password);
+    struct db *db = daemon_db_or_reply(call);
+    struct store_options opts;
+    struct store_user u;
+    int found = 0;
+    if (db == NULL) {
+        OPENSSL_cleanse(raw, cap + 1);
+        free(raw);
+        job_free(j);
+        return -1;
+    }
+    if (store_options_load(db, &opts) != 0 ||
+        (opts.app_passwords_in_use && ulen > 0 && ulen <= 100 &&
+         (found = store_user_find(db, user, ulen, &u)) < 0)) {
+        OPENSSL_cleanse(raw, cap + 1);
+        free(raw);
+        return db_down(call, j);
+    }
+    OPENSSL_cleanse(raw, cap + 1);
+    free(raw);
+    if (opts.app_passwords_in_use && found == 1) {
+        json_t *caps = store_user_capabilities(db, u.id);
+        bool allowed = caps != NULL && store_can(caps, "manage_woocommerce");
+        json_decref(caps);
+        if (allowed) {
+            j->user_id = u.id;
+            if (load_hashes(db, j) != 0)
+                return db_down(call, j);
+        }
+    }
+    return offload_submit_or_reply(call, work, done, j, job_free) == 0 ? 0 : -1;
+}
