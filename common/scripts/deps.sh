@@ -11,7 +11,7 @@ PACKAGES=(
     # run: the private demo database, certificates
     mariadb-server mariadb-client openssl ca-certificates curl
     # test: TAP runner, HTTP/2 load and checks, WordPress's own code for test vectors, fuzzing
-    perl nghttp2-client php-cli wordpress clang libclang-rt-14-dev docker-compose
+    perl nghttp2-client php-cli wordpress clang libclang-rt-14-dev docker-compose jq iproute2 procps util-linux
     # test: independent JOSE/OAuth libraries from npm (tests/node); npm below; the browser playwright-core drives
     nodejs chromium
 )
