@@ -11,7 +11,8 @@
  * request; the others do not wait). Refusal: 429 cartman_rate_limited with Retry-After and RateLimit-*.
  * Application passwords (Authorization: Basic) are checked by apid/app_password.c and carry every
  * scope (WordPress gives them the user's full rights; the user must have manage_woocommerce).
- * Not yet: connection keys (X-CartMan-Key) get a 401 that says so.
+ * Connection keys (X-CartMan-Key with X-CartMan-Timestamp within 300 s of the server clock) are
+ * checked by apid/connection_key.c and carry every scope as well.
  */
 #include "apid/guard.h"
 
@@ -26,6 +27,7 @@
 
 #include "apid/app_password.h"
 #include "apid/bearer.h"
+#include "apid/connection_key.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
 #include "common/limits.h"
@@ -234,12 +236,19 @@ static int bearer(struct http_call *call, const struct apid_route_policy *policy
     return policy->handler(call, &who);
 }
 
-static void basic_done(struct http_call *call, uint64_t user_id)
+/* After an application password or a connection key verified (user_id != 0) or not. */
+static void credential_done(struct http_call *call, uint64_t user_id, enum apid_credential kind)
 {
     const struct apid_route_policy *policy = call->route->data;
-    if (user_id == 0) {
+    if (user_id == 0 && kind == APID_CRED_APP_PASSWORD) {
         challenge(call, 401, "Basic realm=\"cartman\", charset=\"UTF-8\"", "cartman_invalid_credentials",
                   "The user name or application password is not valid, or the account may not manage the store.");
+        return;
+    }
+    if (user_id == 0) {
+        challenge(call, 401, REALM, "cartman_invalid_credentials",
+                  "The connection key is not valid (wrong, revoked or expired), or its account may not manage the "
+                  "store.");
         return;
     }
     char uid[24];
@@ -247,12 +256,51 @@ static void basic_done(struct http_call *call, uint64_t user_id)
     if (rate_limit_or_reply(call, rl_cred, "user", uid) != 0)
         return;
     if (policy->scope != NULL && !has_scope(ALL_SCOPES, policy->scope)) {
-        challenge(call, 403, NULL, "cartman_insufficient_scope", "Application passwords do not grant this scope.");
+        challenge(call, 403, NULL, "cartman_insufficient_scope", "This credential does not grant this scope.");
         return;
     }
-    struct apid_identity who = {
-        .kind = APID_CRED_APP_PASSWORD, .user_id = user_id, .grant_id = 0, .client_id = "", .scope = ALL_SCOPES};
+    struct apid_identity who = {.kind = kind, .user_id = user_id, .grant_id = 0, .client_id = "", .scope = ALL_SCOPES};
     policy->handler(call, &who);
+}
+
+static void basic_done(struct http_call *call, uint64_t user_id)
+{
+    credential_done(call, user_id, APID_CRED_APP_PASSWORD);
+}
+
+static void key_done(struct http_call *call, uint64_t user_id)
+{
+    credential_done(call, user_id, APID_CRED_CONNECTION_KEY);
+}
+
+/* X-CartMan-Key: the timestamp first (it is cheap and says what is wrong), then the key. */
+static int connection_key(struct http_call *call, const char *key, size_t klen)
+{
+    size_t tlen = 0;
+    const char *ts = http_header(call, "x-cartman-timestamp", &tlen);
+    long long t = 0;
+    bool ok = ts != NULL && tlen > 0 && tlen <= 12;
+    for (size_t i = 0; ok && i < tlen; i++) {
+        ok = ts[i] >= '0' && ts[i] <= '9';
+        t = t * 10 + (ts[i] - '0');
+    }
+    if (!ok) {
+        challenge(call, 401, REALM, "cartman_timestamp_required",
+                  "X-CartMan-Timestamp (the current time in Unix seconds) is required with X-CartMan-Key.");
+        return 0;
+    }
+    long long skew = t - (long long)time(NULL);
+    if (skew > CONNECTION_KEY_SKEW_S || skew < -CONNECTION_KEY_SKEW_S) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "X-CartMan-Timestamp is %lld seconds %s the server clock; at most %d are allowed. Check the device's "
+                 "date and time.",
+                 skew < 0 ? -skew : skew, skew < 0 ? "behind" : "ahead of", CONNECTION_KEY_SKEW_S);
+        challenge(call, 401, REALM, "cartman_timestamp_skew", msg);
+        return 0;
+    }
+    connection_key_check(call, key, klen, key_done);
+    return 0;
 }
 
 int apid_guard(struct http_call *call)
@@ -293,12 +341,9 @@ int apid_guard(struct http_call *call)
                   "This authorization scheme is not supported: use an OAuth access token (Bearer).");
         return 0;
     }
-    if (http_header(call, "x-cartman-key", &len) != NULL) {
-        challenge(call, 401, REALM, "cartman_auth_not_supported",
-                  "Connection keys are not supported by this API yet: exchange the key for an access token at the "
-                  "token endpoint (client_credentials) and send it as a Bearer token.");
-        return 0;
-    }
+    const char *key = http_header(call, "x-cartman-key", &len);
+    if (key != NULL)
+        return connection_key(call, key, len);
     challenge(call, 401, REALM, "cartman_not_logged_in", "You are not currently logged in.");
     return 0;
 }

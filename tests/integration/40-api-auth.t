@@ -71,7 +71,24 @@ is "$(get "$CT" -u "nobody-here:$app")" "401 2" "an unknown user: 401"
 is "$(get "$CT" -H "Authorization: Basic !!!")" "401 2" "malformed Basic: 401"
 sql "$DB" "UPDATE ${P}options SET option_value = '' WHERE option_name = 'using_application_passwords'"
 is "$(get "$CT" -u "admin:${app// /-}")" "401 2" "application passwords off in WordPress: 401"
-is "$(get "$CT" -H "X-CartMan-Key: $key" -H "X-CartMan-Timestamp: $(date +%s)")" "401 2" "connection key header: 401 for now"
+
+# --- connection keys (X-CartMan-Key) -------------------------------------------------------------
+is "$(get "$CT" -H "X-CartMan-Key: $key" -H "X-CartMan-Timestamp: $(date +%s)")" "200 2" "a connection key with a current timestamp"
+is "$(jq_ .user.credential) $(jq_ .user.id) $(jq_ '.user.scopes | length')" "connection_key $admin_id 7" "  ... the user, every scope"
+is "$(get "$CT" -H "X-CartMan-Key: $key" -H "X-CartMan-Timestamp: $(date +%s)")" "200 2" "  ... again (cached)"
+is "$(get "$CT" -H "X-CartMan-Key: $key")" "401 2" "no timestamp: 401"
+is "$(jq_ .code)" "cartman_timestamp_required" "  ... cartman_timestamp_required"
+is "$(get "$CT" -H "X-CartMan-Key: $key" -H "X-CartMan-Timestamp: $(( $(date +%s) - 400 ))")" "401 2" "a timestamp 400 s behind: 401"
+is "$(jq_ .code)" "cartman_timestamp_skew" "  ... cartman_timestamp_skew"
+like "$(jq_ .message)" 'seconds behind the server clock; at most 300' "  ... and the message says by how much"
+is "$(get "$CT" -H "X-CartMan-Key: $key" -H "X-CartMan-Timestamp: $(( $(date +%s) + 400 ))")" "401 2" "a timestamp 400 s ahead: 401"
+is "$(get "$CT" -H "X-CartMan-Key: ${key%?}x" -H "X-CartMan-Timestamp: $(date +%s)")" "401 2" "a wrong key: 401"
+is "$(jq_ .code)" "cartman_invalid_credentials" "  ... cartman_invalid_credentials"
+is "$(get "$CT" -H "X-CartMan-Key: garbage" -H "X-CartMan-Timestamp: $(date +%s)")" "401 2" "a malformed key: 401"
+key2=$("$BIN/authd" keys create-connection-key --label "api-auth revoked" 2>/dev/null)
+kid2=${key2#cmk_}; kid2=${kid2%%_*}
+"$BIN/authd" keys revoke-connection-key "$kid2" >/dev/null 2>&1
+is "$(get "$CT" -H "X-CartMan-Key: $key2" -H "X-CartMan-Timestamp: $(date +%s)")" "401 2" "a revoked key: 401"
 
 # --- forged and bad tokens ------------------------------------------------------------------------
 cat >"$T/forge.mjs" <<'JS'
