@@ -12,6 +12,13 @@
  * or its postmeta; items with item meta; notes with refunds). Store options are cached per worker
  * thread for a few seconds, so they cost no query on most requests.
  *
+ * Indexes: HPOS lists walk date_created (several statuses), type_status_date (one status) or
+ * customer_id_billing_email (customer); counts use the same indexes. Not indexed, as in WooCommerce
+ * itself: search by billing name or a part of the e-mail (LIKE '%…%', bounded by LIMIT on the page
+ * query, a scan for the count), and under posts storage a list over several statuses, which sorts every
+ * order (wp_posts has no index that starts with post_date). Status lists use IN with
+ * ORDERS_STATUS_SLOTS placeholders, unused slots repeat the first status.
+ *
  * Time zones: HPOS and posts keep GMT dates; store time is computed in C with the C library's zone
  * database. The zone is loaded under one process-wide mutex (TZ set once per zone change, then
  * localtime_r/mktime), so no other code in the process may rely on TZ or localtime (none does).
