@@ -966,9 +966,23 @@ static bool es256_verify(EVP_PKEY *pkey, const char *msg, size_t mlen, const uns
     return ok;
 }
 
-/* The payload of an access token signed by one of our published keys (ES256, kid known), or NULL. Expiry is
- * the caller's concern. */
-static json_t *access_token_verify(struct signing_keys *keys, const char *tok, size_t len)
+/* Whether the claims make a token that is valid now: our issuer, apid as the audience, inside exp/nbf
+ * (nbf with a small leeway for clock skew between instances). */
+static bool access_claims_valid(const json_t *p, const struct config *cfg, int64_t now)
+{
+    const char *iss = json_string_value(json_object_get(p, "iss"));
+    const json_t *aud = json_object_get(p, "aud"), *exp = json_object_get(p, "exp"), *nbf = json_object_get(p, "nbf");
+    bool aud_ok = json_is_string(aud) && strcmp(json_string_value(aud), cfg->apid_url) == 0;
+    size_t i;
+    const json_t *a;
+    json_array_foreach(aud, i, a) aud_ok = aud_ok || (json_is_string(a) && strcmp(json_string_value(a), cfg->apid_url) == 0);
+    return iss != NULL && strcmp(iss, cfg->authd_url) == 0 && aud_ok && json_is_integer(exp) && json_is_integer(nbf) &&
+           json_integer_value(exp) > now && json_integer_value(nbf) <= now + TOKEN_NBF_LEEWAY_S;
+}
+
+/* The payload of an access token signed by one of our published keys (ES256, typ at+jwt, kid known) whose
+ * claims are valid now (access_claims_valid), or NULL. */
+static json_t *access_token_verify(struct signing_keys *keys, const struct config *cfg, const char *tok, size_t len)
 {
     const char *d1 = memchr(tok, '.', len);
     const char *d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok)) : NULL;
@@ -978,9 +992,10 @@ static json_t *access_token_verify(struct signing_keys *keys, const char *tok, s
     long n = b64_decode(tok, (size_t)(d1 - tok), buf);
     json_t *hdr = n > 0 ? json_loadb((const char *)buf, (size_t)n, 0, NULL) : NULL;
     const char *alg = json_string_value(json_object_get(hdr, "alg")), *kid = json_string_value(json_object_get(hdr, "kid"));
+    const char *typ = json_string_value(json_object_get(hdr, "typ"));
     json_t *payload = NULL;
     unsigned char sig[LIMIT_TOKEN_BYTES];
-    if (alg && kid && strcmp(alg, "ES256") == 0 && b64_decode(d2 + 1, len - (size_t)(d2 + 1 - tok), sig) == 64) {
+    if (alg && kid && typ && strcmp(alg, "ES256") == 0 && strcmp(typ, "at+jwt") == 0 && b64_decode(d2 + 1, len - (size_t)(d2 + 1 - tok), sig) == 64) {
         json_t *jwks = signing_jwks(keys);
         size_t i;
         json_t *k;
@@ -999,7 +1014,7 @@ static json_t *access_token_verify(struct signing_keys *keys, const char *tok, s
         json_decref(jwks);
     }
     json_decref(hdr);
-    if (payload && !json_is_object(payload)) {
+    if (payload && (!json_is_object(payload) || !access_claims_valid(payload, cfg, (int64_t)time(NULL)))) {
         json_decref(payload);
         payload = NULL;
     }
@@ -1030,7 +1045,7 @@ static int revoke_post(struct http_call *call)
     uint64_t grant_id = 0;
     const char *kind = "unknown";
     if (len <= LIMIT_TOKEN_BYTES && memchr(tok, '.', len) != NULL) {
-        json_t *p = access_token_verify(authd_app_of(call)->keys, tok, len);
+        json_t *p = access_token_verify(authd_app_of(call)->keys, authd_app_of(call)->cfg, tok, len);
         const char *cid = json_string_value(json_object_get(p, "client_id"));
         if (p && cid && strcmp(cid, t->client.client_id) == 0 && json_is_integer(json_object_get(p, "sid"))) {
             grant_id = (uint64_t)json_integer_value(json_object_get(p, "sid"));
@@ -1094,12 +1109,11 @@ static int introspect_post(struct http_call *call)
     json_t *out = NULL;
     char sub[24];
     if (len <= LIMIT_TOKEN_BYTES && memchr(tok, '.', len) != NULL) {
-        json_t *p = access_token_verify(authd_app_of(call)->keys, tok, len);
+        json_t *p = access_token_verify(authd_app_of(call)->keys, authd_app_of(call)->cfg, tok, len);
         json_t *sid = json_object_get(p, "sid"), *exp = json_object_get(p, "exp");
         struct grant g;
         bool revoked = true;
-        if (p && json_is_integer(sid) && json_is_integer(exp) && json_integer_value(exp) > (json_int_t)time(NULL) &&
-            grants_load(db, (uint64_t)json_integer_value(sid), &g, &revoked) == 1 && !revoked) {
+        if (p && json_is_integer(sid) && json_is_integer(exp) && grants_load(db, (uint64_t)json_integer_value(sid), &g, &revoked) == 1 && !revoked) {
             out = json_pack("{s:b, s:O*, s:O*, s:O*, s:O, s:O*, s:O, s:s, s:O*, s:O*}", "active", 1, "scope",
                             json_object_get(p, "scope"), "client_id", json_object_get(p, "client_id"), "sub",
                             json_object_get(p, "sub"), "exp", exp, "iat", json_object_get(p, "iat"), "sid", sid,

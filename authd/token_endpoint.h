@@ -27,6 +27,7 @@ extern const struct http_route token_endpoint_routes[];
 #define TOKEN_ENDPOINT_NROUTES 3
 
 #define TOKEN_ACCESS_LIFETIME_S 900
+#define TOKEN_NBF_LEEWAY_S 60 /* clock skew tolerated on nbf when authd checks its own tokens */
 
 /* For other grants (authd/authorization_code.c): the OAuth error answer, and the success answer for a
  * grant just created (access token + refresh token). */
