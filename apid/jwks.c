@@ -318,11 +318,13 @@ static void *fetcher_main(void *arg)
     pthread_mutex_lock(&fetcher.mu);
     while (!fetcher.stop) {
         double now = mono();
-        bool due = now >= next || (fetcher.wanted && now - last >= JWKS_MIN_INTERVAL_S);
+        /* while no key is known, a request that needs one may ask every JWKS_NO_KEY_INTERVAL_S */
+        double gap = have ? JWKS_MIN_INTERVAL_S : JWKS_NO_KEY_INTERVAL_S;
+        bool due = now >= next || (fetcher.wanted && now - last >= gap);
         if (!due) {
             double until = next;
-            if (fetcher.wanted && last + JWKS_MIN_INTERVAL_S < until)
-                until = last + JWKS_MIN_INTERVAL_S;
+            if (fetcher.wanted && last + gap < until)
+                until = last + gap;
             struct timespec ts;
             clock_gettime(CLOCK_MONOTONIC, &ts);
             double wait = until - now;

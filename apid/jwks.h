@@ -25,6 +25,7 @@
 #define JWKS_REFRESH_S 300          /* refetch after a success */
 #define JWKS_RETRY_S 2              /* refetch while no key is known, or after a failure */
 #define JWKS_MIN_INTERVAL_S 5       /* unknown-kid refetches are at most this frequent */
+#define JWKS_NO_KEY_INTERVAL_S 0.5  /* while no key is known, requests may ask this often */
 #define JWKS_FETCH_TIMEOUT_S 10
 #define JWKS_START_TIMEOUT_S 3      /* the first fetch, before apid serves */
 

@@ -32,6 +32,8 @@ like "$at" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "an access token f
 
 # --- accepted -------------------------------------------------------------------------------------
 CT=$APID_URL/cartman/v1/connection-test
+# apid fetches authd's keys in the background: when both just started, wait until it has them
+for _ in $(seq 1 50); do [ "$(get "$CT" -H "Authorization: Bearer $at")" != "503 2" ] && break; sleep 0.2; done
 is "$(get "$CT" -H "Authorization: Bearer $at")" "200 2" "connection-test with a real token over HTTP/2"
 is "$(jq_ .user.id)" "$admin_id" "user id"
 is "$(jq_ .user.login)" "admin" "login"
