@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/php_serialize.h"
 
@@ -198,11 +199,50 @@ static json_t *load_serialized(struct db *db, const char *sql, const struct db_v
     return v;
 }
 
+/* The role definitions ({prefix}user_roles) are one large serialized option that changes rarely: each
+ * thread keeps its parsed copy for ROLES_TTL_S seconds (like other settings), so a capability check costs
+ * one small usermeta read. The user's own capabilities are always read fresh. */
+#define ROLES_TTL_S 5.0
+static _Thread_local struct {
+    const struct db *db;
+    char prefix[64];
+    json_t *roles;
+    double fetched;
+    bool valid;
+} roles_cache;
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A new reference to the role definitions (NULL when the option is absent); *failed on error. */
+static json_t *roles_cached(struct db *db, bool *failed)
+{
+    const char *prefix = db_prefix(db);
+    double now = mono_now();
+    if (roles_cache.valid && roles_cache.db == db && strcmp(roles_cache.prefix, prefix) == 0 &&
+        now - roles_cache.fetched < ROLES_TTL_S && now >= roles_cache.fetched)
+        return json_incref(roles_cache.roles);
+    struct db_value rp[] = {DB_STR(prefix)};
+    json_t *roles = load_serialized(db, SQL_ROLES, rp, 1, failed);
+    if (*failed)
+        return NULL;
+    json_decref(roles_cache.roles);
+    roles_cache.roles = json_incref(roles);
+    roles_cache.db = db;
+    snprintf(roles_cache.prefix, sizeof roles_cache.prefix, "%s", prefix);
+    roles_cache.fetched = now;
+    roles_cache.valid = strlen(prefix) < sizeof roles_cache.prefix;
+    return roles;
+}
+
 json_t *store_user_capabilities(struct db *db, uint64_t user_id)
 {
     bool failed = false;
-    struct db_value rp[] = {DB_STR(db_prefix(db))};
-    json_t *roles = load_serialized(db, SQL_ROLES, rp, 1, &failed);
+    json_t *roles = roles_cached(db, &failed);
     struct db_value up[] = {DB_UINT(user_id), DB_STR(db_prefix(db))};
     json_t *caps = failed ? NULL : load_serialized(db, SQL_USER_CAPS, up, 2, &failed);
     json_t *out = failed ? NULL : store_resolve_capabilities(roles, caps);
