@@ -164,6 +164,23 @@ static int error_page(struct http_call *call, struct db *db, int status, const c
     return 0;
 }
 
+/* The urlencoded body of a browser form, each field at most once. -1 after answering with an error page. */
+static int form_or_page(struct http_call *call, struct db *db, const struct form_field **f, size_t *n)
+{
+    const char *err;
+    if (http_body_form(call, f, n, &err) != 0) {
+        error_page(call, db, 400, "Invalid form", "The form could not be read.", "invalid_request");
+        return -1;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        if (form_count(*f, *n, (*f)[i].name) > 1) {
+            error_page(call, db, 400, "Invalid form", "A form field is repeated.", "invalid_request");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void db_down(struct http_call *call)
 {
     http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
@@ -640,12 +657,8 @@ static int login_post(struct http_call *call)
         return 0;
     const struct form_field *f;
     size_t n;
-    const char *err;
-    if (http_body_form(call, &f, &n, &err) != 0)
-        return error_page(call, db, 400, "Invalid form", "The sign-in form could not be read.", "invalid_request");
-    for (size_t i = 0; i < n; i++)
-        if (form_count(f, n, f[i].name) > 1)
-            return error_page(call, db, 400, "Invalid form", "A form field is repeated.", "invalid_request");
+    if (form_or_page(call, db, &f, &n) != 0)
+        return 0;
     size_t len = 0;
     const char *csrf = q(f, n, "csrf", &len);
     if (!sessions_login_csrf_ok(call, csrf, len)) {
@@ -740,12 +753,8 @@ static int decision_post(struct http_call *call)
         return 0;
     const struct form_field *f;
     size_t n;
-    const char *err;
-    if (http_body_form(call, &f, &n, &err) != 0)
-        return error_page(call, db, 400, "Invalid form", "The form could not be read.", "invalid_request");
-    for (size_t i = 0; i < n; i++)
-        if (form_count(f, n, f[i].name) > 1)
-            return error_page(call, db, 400, "Invalid form", "A form field is repeated.", "invalid_request");
+    if (form_or_page(call, db, &f, &n) != 0)
+        return 0;
     struct session s;
     int rc = sessions_find(call, db, &s);
     if (rc < 0) {
@@ -821,12 +830,8 @@ static int logout_post(struct http_call *call)
         return 0;
     const struct form_field *f;
     size_t n;
-    const char *err;
-    if (http_body_form(call, &f, &n, &err) != 0)
-        return error_page(call, db, 400, "Invalid form", "The form could not be read.", "invalid_request");
-    for (size_t i = 0; i < n; i++)
-        if (form_count(f, n, f[i].name) > 1)
-            return error_page(call, db, 400, "Invalid form", "A form field is repeated.", "invalid_request");
+    if (form_or_page(call, db, &f, &n) != 0)
+        return 0;
     struct session s;
     int rc = sessions_find(call, db, &s);
     if (rc < 0) {
