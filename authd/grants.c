@@ -30,7 +30,8 @@ static const char SQL_RT_LOCK[] =
     "SELECT rt.grant_id, rt.rotated_at IS NOT NULL, rt.expires_at > UTC_TIMESTAMP(),"
     " COALESCE(TIMESTAMPDIFF(SECOND, rt.rotated_at, UTC_TIMESTAMP()), 0), rt.replaced_by,"
     " g.user_id, g.client_id, g.scope, g.revoked_at IS NOT NULL, s.token_hash IS NOT NULL AND s.rotated_at IS NULL,"
-    " UNIX_TIMESTAMP(g.created_at)"
+    " UNIX_TIMESTAMP(g.created_at),"
+    " g.last_used_at IS NULL OR g.last_used_at < UTC_TIMESTAMP() - INTERVAL 60 SECOND"
     " FROM {p}cartman_refresh_tokens rt JOIN {p}cartman_grants g ON g.id = rt.grant_id"
     " LEFT JOIN {p}cartman_refresh_tokens s ON s.token_hash = rt.replaced_by"
     " WHERE rt.token_hash = ? FOR UPDATE";
@@ -188,6 +189,7 @@ enum grants_refresh_status grants_refresh(struct db *db, const char *token, size
     copy_cell(out->scope, sizeof out->scope, &rows, 0, 7);
     bool revoked = cell_true(&rows, 0, 8), successor_unused = cell_true(&rows, 0, 9);
     out->created = (int64_t)cell_u64(&rows, 0, 10);
+    bool touch = cell_true(&rows, 0, 11); /* last_used_at is kept to the minute: skip the UPDATE otherwise */
     db_rows_free(&rows);
 
     if (strcmp(out->client_id, client_id) != 0) {
@@ -225,7 +227,7 @@ enum grants_refresh_status grants_refresh(struct db *db, const char *token, size
     struct db_value up[] = {DB_STRN(new_hash, 64), DB_STRN(hash, 64)};
     struct db_value tp[] = {DB_UINT(out->id)};
     if (db_exec(db, SQL_RT_INSERT, ip, 2, NULL) != 0 || db_exec(db, SQL_RT_SPEND, up, 2, NULL) != 0 ||
-        db_exec(db, SQL_GRANT_TOUCH, tp, 1, NULL) != 0 || db_commit(db) != 0) {
+        (touch && db_exec(db, SQL_GRANT_TOUCH, tp, 1, NULL) != 0) || db_commit(db) != 0) {
         OPENSSL_cleanse(refresh, GRANTS_TOKEN_BUF);
         goto error;
     }
