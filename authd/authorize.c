@@ -744,23 +744,32 @@ static int login_post(struct http_call *call)
 
 /* ---- POST /oauth/authorize: the consent decision ---- */
 
-static int decision_post(struct http_call *call)
+/* The prologue of the forms that act on a session (consent decision, logout): rate limit, database,
+ * the form, the session. 1 with a session, 0 without one, -1 after answering. */
+static int session_form_begin(struct http_call *call, struct db **db, const struct form_field **f, size_t *n,
+                              struct session *s)
 {
     if (rate_limit_or_page(call) != 0)
-        return 0;
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
+        return -1;
+    *db = daemon_db_or_reply(call);
+    if (*db == NULL || form_or_page(call, *db, f, n) != 0)
+        return -1;
+    int rc = sessions_find(call, *db, s);
+    if (rc < 0)
+        db_down(call);
+    return rc;
+}
+
+
+static int decision_post(struct http_call *call)
+{
+    struct db *db;
     const struct form_field *f;
     size_t n;
-    if (form_or_page(call, db, &f, &n) != 0)
-        return 0;
     struct session s;
-    int rc = sessions_find(call, db, &s);
-    if (rc < 0) {
-        db_down(call);
+    int rc = session_form_begin(call, &db, &f, &n, &s);
+    if (rc < 0)
         return 0;
-    }
     if (rc == 0)
         return error_page(call, db, 403, "Signed out", "Your session has ended. Start again from the app.", "login_required");
     size_t len = 0;
@@ -823,21 +832,13 @@ static int decision_post(struct http_call *call)
 
 static int logout_post(struct http_call *call)
 {
-    if (rate_limit_or_page(call) != 0)
-        return 0;
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
+    struct db *db;
     const struct form_field *f;
     size_t n;
-    if (form_or_page(call, db, &f, &n) != 0)
-        return 0;
     struct session s;
-    int rc = sessions_find(call, db, &s);
-    if (rc < 0) {
-        db_down(call);
+    int rc = session_form_begin(call, &db, &f, &n, &s);
+    if (rc < 0)
         return 0;
-    }
     size_t len = 0;
     if (rc == 1) {
         const char *csrf = q(f, n, "csrf", &len);

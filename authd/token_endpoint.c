@@ -860,16 +860,25 @@ static void grant_refresh(struct token_req *t, struct db *db)
 
 /* ---- POST /oauth/token ---- */
 
+/* The prologue of the three token endpoints: database, per-IP limit, the parsed form. NULL after
+ * answering. */
+static struct token_req *token_begin_or_reply(struct http_call *call, struct db **db)
+{
+    *db = daemon_db_or_reply(call);
+    if (*db == NULL)
+        return NULL;
+    rl_ensure(*db);
+    if (rate_limit_or_reply(call, rl_ip, "ip", http_client_addr(call)) != 0)
+        return NULL;
+    struct token_req *t = h2o_mem_alloc_pool(&call->req->pool, sizeof *t);
+    return token_req_parse_or_reply(call, t) == 0 ? t : NULL;
+}
+
 static int token_post(struct http_call *call)
 {
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
-    rl_ensure(db);
-    if (rate_limit_or_reply(call, rl_ip, "ip", http_client_addr(call)) != 0)
-        return 0;
-    struct token_req *t = h2o_mem_alloc_pool(&call->req->pool, sizeof *t);
-    if (token_req_parse_or_reply(call, t) != 0)
+    struct db *db;
+    struct token_req *t = token_begin_or_reply(call, &db);
+    if (t == NULL)
         return 0;
     size_t glen;
     const char *gt = param(t, "grant_type", &glen);
@@ -1025,14 +1034,9 @@ static json_t *access_token_verify(struct signing_keys *keys, const struct confi
 
 static int revoke_post(struct http_call *call)
 {
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
-    rl_ensure(db);
-    if (rate_limit_or_reply(call, rl_ip, "ip", http_client_addr(call)) != 0)
-        return 0;
-    struct token_req *t = h2o_mem_alloc_pool(&call->req->pool, sizeof *t);
-    if (token_req_parse_or_reply(call, t) != 0)
+    struct db *db;
+    struct token_req *t = token_begin_or_reply(call, &db);
+    if (t == NULL)
         return 0;
     size_t len;
     const char *tok = param(t, "token", &len);
@@ -1083,14 +1087,9 @@ static int revoke_post(struct http_call *call)
 
 static int introspect_post(struct http_call *call)
 {
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
-    rl_ensure(db);
-    if (rate_limit_or_reply(call, rl_ip, "ip", http_client_addr(call)) != 0)
-        return 0;
-    struct token_req *t = h2o_mem_alloc_pool(&call->req->pool, sizeof *t);
-    if (token_req_parse_or_reply(call, t) != 0)
+    struct db *db;
+    struct token_req *t = token_begin_or_reply(call, &db);
+    if (t == NULL)
         return 0;
     if (client_find_or_reply(t, db) != 0)
         return 0;
