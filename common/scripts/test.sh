@@ -76,4 +76,12 @@ for f in build/asan/fuzz-replay/fuzz_*; do
     chmod +x "$T/replay-$name.t"
     units+=("$T/replay-$name.t")
 done
-prove --timer "${units[@]}" tests/integration/*.t
+# TESTS narrows a run to some integration scripts while working on them (teardown always runs):
+#   TESTS="tests/integration/50-orders.t" make test
+if [ -n "${TESTS:-}" ]; then
+    # shellcheck disable=SC2206
+    picked=($TESTS)
+    prove --timer "${picked[@]}" tests/integration/99-teardown.t
+else
+    prove --timer "${units[@]}" tests/integration/*.t
+fi
