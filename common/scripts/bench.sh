@@ -6,6 +6,7 @@
 #   BENCH_ORDERS   orders in the bench store (default 100000; seeded once into cartman_bench)
 #   BENCH_SECONDS  seconds per run (default 5)    BENCH_CONNS  connections (default 16)
 #   BENCH_STREAMS  concurrent streams per connection (default 8)
+#   BENCH_PORT_BASE  authd listens on BASE+443, apid on BASE+1443 (default 28000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -18,6 +19,8 @@ SECS=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNS:-16}
 STREAMS=${BENCH_STREAMS:-8}
 REPEAT=${REPEAT:-3}
+PB=${BENCH_PORT_BASE:-28000}
+AUTHD=https://127.0.0.1:$((PB + 443)) APID=https://127.0.0.1:$((PB + 1443))
 
 common/scripts/mariadb.sh start
 set -a; eval "$(common/scripts/mariadb.sh env)"; set +a
@@ -39,13 +42,13 @@ q "$CARTMAN_DB_NAME" -e "REPLACE INTO wp_cartman_settings (name, value, updated_
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
 export CARTMAN_AUTHD_CA=$CARTMAN_TLS_CERT
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem CARTMAN_ACCESS_LOG=false
-export CARTMAN_AUTHD_URL=https://127.0.0.1:28443 CARTMAN_APID_URL=https://127.0.0.1:29443
-CARTMAN_LISTEN=127.0.0.1:28443 "$BIN/authd" serve >"$B/authd.log" 2>&1 &
+export CARTMAN_AUTHD_URL=$AUTHD CARTMAN_APID_URL=$APID
+CARTMAN_LISTEN=127.0.0.1:$((PB + 443)) "$BIN/authd" serve >"$B/authd.log" 2>&1 &
 authd_pid=$!
-CARTMAN_LISTEN=127.0.0.1:29443 "$BIN/apid" serve >"$B/apid.log" 2>&1 &
+CARTMAN_LISTEN=127.0.0.1:$((PB + 1443)) "$BIN/apid" serve >"$B/apid.log" 2>&1 &
 apid_pid=$!
 trap 'kill -TERM $authd_pid $apid_pid 2>/dev/null; wait 2>/dev/null' EXIT
-for u in https://127.0.0.1:28443/healthz https://127.0.0.1:29443/healthz; do
+for u in "$AUTHD/healthz" "$APID/healthz"; do
     for _ in $(seq 1 100); do curl -fsS --cacert "$CARTMAN_TLS_CERT" "$u" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
@@ -79,11 +82,11 @@ median_run() { # NAME PID URL [h2load args]
 echo
 echo "bench: $ORDERS orders, h2load -D $SECS -c $CONNS -m $STREAMS over HTTP/2 + TLS, median of $REPEAT runs, $(nproc) cores"
 printf '%-34s %10s %9s %9s %12s\n' "route" "req/s" "p50 ms" "p99 ms" "server µs/req"
-median_run "apid GET /healthz" "$apid_pid" https://127.0.0.1:29443/healthz
-median_run "apid GET /cartman/v1/ (index)" "$apid_pid" https://127.0.0.1:29443/cartman/v1/
-median_run "authd GET /healthz" "$authd_pid" https://127.0.0.1:28443/healthz
-median_run "authd GET /oauth/jwks.json" "$authd_pid" https://127.0.0.1:28443/oauth/jwks.json
-median_run "authd GET /.well-known/oauth-authorization-server" "$authd_pid" https://127.0.0.1:28443/.well-known/oauth-authorization-server
+median_run "apid GET /healthz" "$apid_pid" "$APID/healthz"
+median_run "apid GET /cartman/v1/ (index)" "$apid_pid" "$APID/cartman/v1/"
+median_run "authd GET /healthz" "$authd_pid" "$AUTHD/healthz"
+median_run "authd GET /oauth/jwks.json" "$authd_pid" "$AUTHD/oauth/jwks.json"
+median_run "authd GET /.well-known/oauth-authorization-server" "$authd_pid" "$AUTHD/.well-known/oauth-authorization-server"
 
 # POST /oauth/token grant_type=refresh_token: each request is single-use, so h2load cannot replay one;
 # tests/bench/bench_refresh walks BENCH_CHAINS refresh-token chains (real rotation on every request) as
@@ -91,7 +94,7 @@ median_run "authd GET /.well-known/oauth-authorization-server" "$authd_pid" http
 admin=$(q "$CARTMAN_DB_NAME" -e "SELECT user_id FROM wp_usermeta WHERE meta_key='wp_capabilities' AND meta_value LIKE '%administrator%' ORDER BY user_id LIMIT 1")
 for _ in $(seq 1 "$REPEAT"); do
     c0=$(cpu_ticks "$authd_pid")
-    r=$("$BIN/bench/bench_refresh" https://127.0.0.1:28443/oauth/token "$CARTMAN_TLS_CERT" "${BENCH_CHAINS:-32}" "$SECS" 4 "$admin")
+    r=$("$BIN/bench/bench_refresh" "$AUTHD/oauth/token" "$CARTMAN_TLS_CERT" "${BENCH_CHAINS:-32}" "$SECS" 4 "$admin")
     c1=$(cpu_ticks "$authd_pid")
     awk -v t0="$c0" -v t1="$c1" -v hz="$TCK" '{printf "%.0f %s %s %.1f\n", $1, $2, $3, (t1 - t0) / hz * 1e6 / ($4 ? $4 : 1)}' <<<"$r"
 done | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p" |
@@ -101,13 +104,13 @@ done | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p" |
 # live 15 minutes, longer than these runs.
 bench_key=$("$BIN/authd" keys create-connection-key --label bench 2>/dev/null)
 bearer=$(curl -fsS --cacert "$CARTMAN_TLS_CERT" -u "cartman-mobile:$bench_key" -d grant_type=client_credentials \
-    https://127.0.0.1:28443/oauth/token | sed -E 's/.*"access_token": *"([^"]+)".*/\1/')
+    "$AUTHD/oauth/token" | sed -E 's/.*"access_token": *"([^"]+)".*/\1/')
 newest=$(q "$CARTMAN_DB_NAME" -e "SELECT id FROM wp_wc_orders WHERE type='shop_order' ORDER BY date_created_gmt DESC LIMIT 1")
-median_run "apid GET /orders?per_page=20" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders?per_page=20" \
+median_run "apid GET /orders?per_page=20" "$apid_pid" "$APID/cartman/v1/orders?per_page=20" \
     -H "Authorization: Bearer $bearer"
-median_run "apid GET /orders?per_page=20&page=50" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders?per_page=20&page=50" \
+median_run "apid GET /orders?per_page=20&page=50" "$apid_pid" "$APID/cartman/v1/orders?per_page=20&page=50" \
     -H "Authorization: Bearer $bearer"
-median_run "apid GET /orders?status=processing" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders?status=processing" \
+median_run "apid GET /orders?status=processing" "$apid_pid" "$APID/cartman/v1/orders?status=processing" \
     -H "Authorization: Bearer $bearer"
-median_run "apid GET /orders/{id}" "$apid_pid" "https://127.0.0.1:29443/cartman/v1/orders/$newest" \
+median_run "apid GET /orders/{id}" "$apid_pid" "$APID/cartman/v1/orders/$newest" \
     -H "Authorization: Bearer $bearer"
