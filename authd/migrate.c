@@ -17,6 +17,8 @@ extern const char _binary_authd_sql_migrate_001_initial_sql_start[];
 extern const char _binary_authd_sql_migrate_001_initial_sql_end[];
 extern const char _binary_authd_sql_migrate_002_sessions_sql_start[];
 extern const char _binary_authd_sql_migrate_002_sessions_sql_end[];
+extern const char _binary_authd_sql_migrate_003_mail_outbox_sql_start[];
+extern const char _binary_authd_sql_migrate_003_mail_outbox_sql_end[];
 
 struct migration {
     int version;
@@ -27,6 +29,8 @@ struct migration {
 static const struct migration migrations[] = {
     {1, "initial", _binary_authd_sql_migrate_001_initial_sql_start, _binary_authd_sql_migrate_001_initial_sql_end},
     {2, "sessions", _binary_authd_sql_migrate_002_sessions_sql_start, _binary_authd_sql_migrate_002_sessions_sql_end},
+    {3, "mail_outbox", _binary_authd_sql_migrate_003_mail_outbox_sql_start,
+     _binary_authd_sql_migrate_003_mail_outbox_sql_end},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -51,6 +51,15 @@
 #define LIMIT_TEMPLATE_OUTPUT_BYTES ((size_t)1024 * 1024) /* one rendered page or mail body */
 #define LIMIT_TEMPLATE_RENDER_STEPS ((unsigned long)1024 * 1024) /* text pieces, tags and loop turns in one render */
 
+/* Outgoing mail (common/mail_address.c, common/mail_outbox.c, common/mail_build.c) */
+#define LIMIT_MAIL_ADDRESS_BYTES 254              /* local@domain: an SMTP path is at most 256 with its <> */
+#define LIMIT_MAIL_LOCAL_BYTES 64                 /* the part before '@' (RFC 5321) */
+#define LIMIT_MAIL_NAME_BYTES 200                 /* a display name */
+#define LIMIT_MAIL_FIELD_BYTES 320                /* "Name <local@domain>" as stored (to_addr varchar(320)) */
+#define LIMIT_MAIL_SUBJECT_CHARS 250              /* subject varchar(250) */
+#define LIMIT_MAIL_BODY_BYTES ((size_t)1024 * 1024) /* one text or HTML body */
+#define LIMIT_MAIL_KIND_BYTES 40                  /* kind and object_type: [a-z0-9_] */
+
 /* Database */
 #define LIMIT_DB_CONNECT_TIMEOUT_S 5
 #define LIMIT_DB_READ_TIMEOUT_S 30
