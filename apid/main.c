@@ -11,8 +11,11 @@
 #include "apid/connection_test.h"
 #include "apid/guard.h"
 #include "apid/index.h"
+#include "apid/order_notes.h"
+#include "apid/orders_patch.h"
 #include "apid/orders_read.h"
 #include "common/daemon.h"
+#include "common/limits.h"
 
 static const char USAGE[] = "usage: apid [--config FILE] [serve]\n"
                             "  serve   run the API server (the default)\n";
@@ -25,12 +28,18 @@ static const struct http_route root_routes[] = {
 static const struct apid_route_policy connection_test = {NULL, apid_connection_test};
 static const struct apid_route_policy list_orders = {"orders:read", orders_list};
 static const struct apid_route_policy get_order = {"orders:read", orders_get};
+static const struct apid_route_policy patch_order = {"orders:write", orders_patch};
+static const struct apid_route_policy list_notes = {"orders:read", order_notes_list};
+static const struct apid_route_policy create_note = {"orders:write", order_notes_create};
 
 static const struct http_route api_routes[] = {
     {HTTP_GET, "/", apid_index, 0, 0, NULL},
     {HTTP_GET, "/connection-test", apid_guard, 0, HTTP_ROUTE_NO_STORE, &connection_test},
     {HTTP_GET, "/orders", apid_guard, 0, HTTP_ROUTE_NO_STORE, &list_orders},
     {HTTP_GET, "/orders/{id}", apid_guard, 0, HTTP_ROUTE_NO_STORE, &get_order},
+    {HTTP_PATCH, "/orders/{id}", apid_guard, LIMIT_ORDER_WRITE_BODY, HTTP_ROUTE_NO_STORE, &patch_order},
+    {HTTP_GET, "/orders/{id}/notes", apid_guard, 0, HTTP_ROUTE_NO_STORE, &list_notes},
+    {HTTP_POST, "/orders/{id}/notes", apid_guard, LIMIT_ORDER_WRITE_BODY, HTTP_ROUTE_NO_STORE, &create_note},
 };
 
 static const struct http_route_group groups[] = {

@@ -18,6 +18,10 @@
 #define LIMIT_ROUTE_SEGMENTS 16                   /* '/'-separated segments in a route pattern or routed path */
 #define LIMIT_FORM_FIELDS 64                      /* fields in one query string or form body */
 
+/* Orders (apid) */
+#define LIMIT_ORDER_NOTE_BYTES 16384              /* a note sent with PATCH /orders/{id} or POST /orders/{id}/notes */
+#define LIMIT_ORDER_WRITE_BODY (64 * 1024)        /* the JSON body of those two routes */
+
 /* Logging */
 #define LIMIT_LOG_LINE_BYTES 4096                 /* one log line, = PIPE_BUF so a pipe never splits it */
 

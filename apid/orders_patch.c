@@ -1,0 +1,150 @@
+/*
+ * apid/orders_patch.c — PATCH /orders/{id}.
+ *
+ * Owns: the request (id, JSON body: status and an optional note), the transaction around the write
+ * (apid/order_write.c does the rows), the audit row and the answer (the order as GET /orders/{id}
+ * shows it, read after the commit). Does not: decide what a transition writes (order_write.c), or
+ * refunds: "refunded" is answered with a 400 that points to POST /orders/{id}/refund until the
+ * refund module takes it over.
+ * Bad input (unknown field, wrong type, unknown status, unknown order, a body over
+ * LIMIT_ORDER_WRITE_BODY) is refused before the transaction opens, so it changes nothing.
+ */
+#include "apid/orders_patch.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apid/order_write.h"
+#include "apid/orders_read.h"
+#include "common/audit.h"
+#include "common/daemon.h"
+#include "common/http_reply.h"
+#include "common/json_body.h"
+#include "common/limits.h"
+#include "common/log.h"
+
+static const struct json_body_field patch_fields[] = {
+    {"status", JSON_BODY_STRING, true, 32},
+    {"note", JSON_BODY_STRING, false, LIMIT_ORDER_NOTE_BYTES},
+};
+
+/* The numeric id of the path, or 0. */
+static uint64_t path_id(struct http_call *call)
+{
+    size_t len;
+    const char *s = http_param(call, "id", &len);
+    if (s == NULL || len == 0 || len > 19)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return strtoull(s, NULL, 10);
+}
+
+static void audit(struct db *db, struct http_call *call, const struct apid_identity *who, uint64_t id,
+                  const char *result, const char *from, const char *to, bool changed)
+{
+    char oid[24];
+    snprintf(oid, sizeof oid, "%" PRIu64, id);
+    json_t *d = json_pack("{s:s, s:s}", "from", from, "to", to);
+    if (!changed)
+        json_object_set_new(d, "changed", json_false());
+    struct audit_event e = {.event = "order.status", .result = result, .user_id = who->user_id,
+                            .client_id = who->client_id && who->client_id[0] ? who->client_id : NULL,
+                            .ip = http_client_addr(call), .object_type = "order", .object_id = oid, .detail = d};
+    audit_write(db, &e);
+    json_decref(d);
+}
+
+static int db_down(struct http_call *call)
+{
+    http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+    return 0;
+}
+
+int orders_patch(struct http_call *call, const struct apid_identity *who)
+{
+    uint64_t id = path_id(call);
+    if (id == 0) {
+        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
+        return 0;
+    }
+    char err[160];
+    json_t *body = json_body_parse(call->req->entity.base, call->req->entity.len, patch_fields,
+                                   sizeof patch_fields / sizeof *patch_fields, err, sizeof err);
+    if (body == NULL) {
+        http_reply_error(call->req, 400, "cartman_invalid_param", err);
+        return 0;
+    }
+    char to[40], note[LIMIT_ORDER_NOTE_BYTES + 1];
+    snprintf(to, sizeof to, "%s", json_string_value(json_object_get(body, "status")));
+    json_t *jn = json_object_get(body, "note");
+    bool bad_note = jn && memchr(json_string_value(jn), '\0', json_string_length(jn)) != NULL;
+    snprintf(note, sizeof note, "%s", jn ? json_string_value(jn) : "");
+    json_decref(body);
+    if (strncmp(to, "wc-", 3) == 0)
+        memmove(to, to + 3, strlen(to + 3) + 1);
+    if (bad_note) {
+        http_reply_error(call->req, 400, "cartman_invalid_param", "Invalid parameter(s): note");
+        return 0;
+    }
+    if (!order_status_settable(to)) {
+        http_reply_error(call->req, 400, "cartman_invalid_param",
+                         "Invalid parameter(s): status (one of processing, completed, on-hold, cancelled, refunded)");
+        return 0;
+    }
+    if (strcmp(to, "refunded") == 0) {
+        http_reply_error(call->req, 400, "cartman_use_refund_endpoint",
+                         "To refund an order, use POST /orders/{id}/refund: it records the refund and sets the "
+                         "status to refunded.");
+        return 0;
+    }
+    struct db *db = daemon_db_or_reply(call);
+    if (db == NULL)
+        return 0;
+    struct store_options opt;
+    if (store_options_load(db, &opt) != 0)
+        return db_down(call);
+    struct order_clock now;
+    order_write_clock(&opt, &now);
+    struct order_locked o;
+    if (db_begin(db) != 0)
+        return db_down(call);
+    int rc = order_write_lock(db, &opt, id, &o);
+    if (rc <= 0) {
+        db_rollback(db);
+        if (rc < 0)
+            return db_down(call);
+        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
+        return 0;
+    }
+    if (strcmp(o.status, "trash") == 0) {
+        db_rollback(db);
+        http_reply_error(call->req, 409, "cartman_order_trashed", "The order is in the trash; restore it first.");
+        return 0;
+    }
+    char from[sizeof o.status];
+    const char *st = strncmp(o.status, "wc-", 3) == 0 ? o.status + 3 : o.status;
+    memmove(from, st, strlen(st) + 1);
+    bool changed = false;
+    if (order_write_set_status(db, &opt, &o, to, note, who->user_id, &now, &changed) != 0) {
+        db_rollback(db);
+        audit(db, call, who, id, "error", from, to, false);
+        return db_down(call);
+    }
+    if (changed)
+        audit(db, call, who, id, "ok", from, to, true);
+    if (db_commit(db) != 0) {
+        db_rollback(db);
+        return db_down(call);
+    }
+    json_t *out = NULL;
+    rc = orders_read_one(db, &opt, id, &out);
+    if (rc <= 0)
+        return db_down(call);
+    http_reply_no_store(call->req);
+    http_reply_json(call->req, 200, out);
+    return 0;
+}
