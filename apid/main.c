@@ -11,6 +11,7 @@
 #include "apid/connection_test.h"
 #include "apid/guard.h"
 #include "apid/index.h"
+#include "apid/mail_sender.h"
 #include "apid/order_notes.h"
 #include "apid/orders_patch.h"
 #include "apid/orders_read.h"
@@ -62,7 +63,13 @@ int main(int argc, char **argv)
         /* JWKS fetcher and revocation list: in the background, so apid starts even while authd is down */
         if (bearer_start(&cfg) != 0)
             return 1;
+        /* the outbox sender (apid/mail_sender.h): its own thread and database connection */
+        if (mail_sender_start(&cfg) != 0) {
+            bearer_stop();
+            return 1;
+        }
         int rc = daemon_serve(&cfg, "apid", groups, sizeof groups / sizeof groups[0], NULL);
+        mail_sender_stop();
         bearer_stop();
         return rc;
     }

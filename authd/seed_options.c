@@ -197,6 +197,9 @@ static int put_wc_options(struct seed_ctx *c)
         {"woocommerce_custom_orders_table_data_sync_enabled", "no"},
         {"woocommerce_attribute_lookup_enabled", "no"}, {"woocommerce_analytics_enabled", "yes"},
         {"woocommerce_admin_install_timestamp", installed}, {"default_product_cat", cat_id},
+        /* WooCommerce's installer copies these from blogname and admin_email; its mails use them */
+        {"woocommerce_email_from_name", "CartMan Demo Store"},
+        {"woocommerce_email_from_address", c->staff[SEED_ADMIN].email},
     };
     for (size_t i = 0; i < sizeof wc / sizeof wc[0]; i++)
         if (put(c, wc[i].name, wc[i].value, true, false) != 0)

@@ -39,7 +39,7 @@ static const struct setting settings[] = {
     UINT("workers", workers),        BOOL("access_log", access_log), STR("authd_url", authd_url),
     STR("apid_url", apid_url),       STR("signing_key", signing_key), BOOL("dev_mode", dev_mode),
     STR("log_level", log_level),     STR("smtp_url", smtp_url),      STR("templates_dir", templates_dir),
-    STR("authd_ca", authd_ca),
+    STR("authd_ca", authd_ca),       STR("smtp_tls", smtp_tls),      STR("smtp_ca", smtp_ca),
 };
 
 void config_defaults(struct config *cfg, enum config_daemon which)
@@ -53,6 +53,7 @@ void config_defaults(struct config *cfg, enum config_daemon which)
     snprintf(cfg->apid_url, sizeof cfg->apid_url, "https://127.0.0.1:9443");
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "templates");
+    snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "auto");
     cfg->access_log = true;
 }
 

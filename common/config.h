@@ -39,7 +39,10 @@ struct config {
     char authd_ca[CONFIG_STR];  /* apid: CA file (PEM) that verifies authd's TLS certificate; "": system CAs */
     char signing_key[CONFIG_STR]; /* authd: ES256 private key PEM file */
     bool dev_mode;
-    char smtp_url[CONFIG_STR]; /* outgoing mail, smtp://host:port or smtps:// */
+    char smtp_url[CONFIG_STR]; /* apid: outgoing mail, smtp://[user:password@]host:port[/ehlo-name] or smtps:// */
+    char smtp_tls[CONFIG_STR]; /* apid: STARTTLS on smtp://: "auto" (required when the URL has a password,
+                                  used when offered otherwise), "starttls" (required), "none" */
+    char smtp_ca[CONFIG_STR];  /* apid: CA file (PEM) that verifies the SMTP server; "": system CAs */
     char templates_dir[CONFIG_STR]; /* authd: directory of the page templates, default "templates" */
     /* logging */
     char log_level[CONFIG_STR];
