@@ -51,7 +51,7 @@ json_t *json_body_parse(const char *src, size_t len, const struct json_body_fiel
         return NULL;
     }
     json_error_t je;
-    json_t *o = json_loadb(src, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *o = json_loadb(src, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (o == NULL) {
         snprintf(err, errcap, strstr(je.text, "duplicate") ? "The JSON body repeats a field."
                                                             : "The request body is not valid JSON.");
