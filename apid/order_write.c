@@ -620,6 +620,80 @@ static int lock_stock(struct db *db, uint64_t id)
     return 0;
 }
 
+/* wc_delete_product_transients(id): the fixed-name product transients, the ones named after the
+ * product, and the product transient version. */
+static int product_transients(struct db *db, uint64_t id, const struct order_clock *now)
+{
+    static const char *const fixed[] = {"wc_products_onsale", "wc_featured_products", "wc_outofstock_count",
+                                        "wc_low_stock_count"};
+    static const char *const per_id[] = {"wc_product_children_", "wc_var_prices_", "wc_related_",
+                                         "wc_child_has_weight_", "wc_child_has_dimensions_"};
+    char names[18][96];
+    struct db_value p[18];
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(names[n], sizeof names[n], "_transient_%s", fixed[i]);
+        n++;
+        snprintf(names[n], sizeof names[n], "_transient_timeout_%s", fixed[i]);
+        n++;
+    }
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(names[n], sizeof names[n], "_transient_%s%" PRIu64, per_id[i], id);
+        n++;
+        snprintf(names[n], sizeof names[n], "_transient_timeout_%s%" PRIu64, per_id[i], id);
+        n++;
+    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = DB_STR(names[i]);
+    if (db_exec(db,
+                "DELETE FROM {p}options WHERE option_name IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p,
+                n, NULL) != 0)
+        return fail(db, "product transients");
+    char ts[24];
+    snprintf(ts, sizeof ts, "%" PRId64, now->unix_ts);
+    struct db_value v[1] = {DB_STR(ts)};
+    if (db_exec(db, "UPDATE {p}options SET option_value = ? WHERE option_name = '_transient_product-transient-version'",
+                v, 1, NULL) != 0)
+        return fail(db, "product transient version");
+    return 0;
+}
+
+/* The product save that follows a stock change: modified date and transients. */
+static int product_saved(struct db *db, uint64_t id, const struct order_clock *now)
+{
+    struct db_value m[3] = {DB_STR(now->local), DB_STR(now->gmt), DB_UINT(id)};
+    if (db_exec(db, "UPDATE {p}posts SET post_modified = ?, post_modified_gmt = ? WHERE ID = ?", m, 3, NULL) != 0)
+        return fail(db, "product modified");
+    return product_transients(db, id, now);
+}
+
+/* WC_Product_Variable::sync after a variation's save: the parent's stock status from its published
+ * variations (when the parent does not manage stock itself), then the parent's own save. */
+static int sync_variable_parent(struct db *db, uint64_t parent_id, const struct order_clock *now)
+{
+    struct product parent;
+    int rc = product_read(db, parent_id, &parent);
+    if (rc <= 0)
+        return rc;
+    if (!parent.manages) {
+        struct db_value p[1] = {DB_UINT(parent_id)};
+        struct db_rows r;
+        if (db_query(db,
+                     "SELECT SUM(m.meta_value = 'instock'), SUM(m.meta_value = 'onbackorder') FROM {p}posts v"
+                     " JOIN {p}postmeta m ON m.post_id = v.ID AND m.meta_key = '_stock_status'"
+                     " WHERE v.post_parent = ? AND v.post_type = 'product_variation' AND v.post_status = 'publish'",
+                     p, 1, &r) != 0)
+            return fail(db, "variations' stock status");
+        const char *status = to_u64(db_cell(&r, 0, 0)) > 0 ? "instock"
+                             : to_u64(db_cell(&r, 0, 1)) > 0 ? "onbackorder"
+                                                              : "outofstock";
+        db_rows_free(&r);
+        if (strcmp(status, parent.stock_status) != 0 && set_stock_status(db, parent_id, status) != 0)
+            return -1;
+    }
+    return product_saved(db, parent_id, now);
+}
+
 static int product_stock(struct db *db, const struct stock_options *so, uint64_t product_id, long long delta,
                          const struct order_clock *now, long long *from, long long *to)
 {
@@ -654,9 +728,10 @@ static int product_stock(struct db *db, const struct stock_options *so, uint64_t
     struct db_value l[2] = {DB_DOUBLE((double)now_stock), DB_UINT(h.id)};
     if (db_exec(db, "UPDATE {p}wc_product_meta_lookup SET stock_quantity = ? WHERE product_id = ?", l, 2, NULL) != 0)
         return fail(db, "lookup stock");
-    struct db_value m[3] = {DB_STR(now->local), DB_STR(now->gmt), DB_UINT(h.id)};
-    if (db_exec(db, "UPDATE {p}posts SET post_modified = ?, post_modified_gmt = ? WHERE ID = ?", m, 3, NULL) != 0)
-        return fail(db, "product modified");
+    if (product_saved(db, h.id, now) != 0)
+        return -1;
+    if (h.variation && h.parent && sync_variable_parent(db, h.parent, now) < 0)
+        return -1;
     if (from)
         *from = old;
     if (to)

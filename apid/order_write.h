@@ -26,7 +26,7 @@
  * Not done here (a direct SQL writer cannot, or the demo store never needs it): e-mails to the
  * customer on transitions, payment gateway calls, webhooks, downloadable-file permission rows (the
  * flag is set), the Action Scheduler import (wc_order_stats is updated directly instead), low-stock
- * notifications, and the stock status of a variable parent when a variation runs out.
+ * notifications.
  */
 #ifndef APID_ORDER_WRITE_H
 #define APID_ORDER_WRITE_H
@@ -101,8 +101,7 @@ int order_write_add_note(struct db *db, const struct store_options *opt, uint64_
                          bool customer_note, uint64_t user_id, const struct order_clock *now, uint64_t *note_id);
 
 /* wc_reduce_stock_levels + the order flag: for each line item without _reduced_stock whose product
- * manages stock, stock -= qty (product or variation _stock, _stock_status, the outofstock term,
- * wc_product_meta_lookup, post_modified), item meta _reduced_stock = qty, one note "Stock levels
+ * manages stock, stock -= qty (see order_write_product_stock), item meta _reduced_stock = qty, one note "Stock levels
  * reduced: …"; then order_stock_reduced = true. Does nothing when the order is already reduced or the
  * store does not manage stock. 0, or -1. */
 int order_write_reduce_stock(struct db *db, const struct store_options *opt, struct order_locked *o,
@@ -115,8 +114,10 @@ int order_write_restore_stock(struct db *db, const struct store_options *opt, st
                               const struct order_clock *now);
 
 /* Changes the stock of product_id (a product or variation; a variation that inherits its parent's
- * stock changes the parent's) by delta, as wc_update_product_stock: _stock, _stock_status, the
- * outofstock visibility term, wc_product_meta_lookup, post_modified. 1 changed (old and new stock in
+ * stock changes the parent's) by delta, as wc_update_product_stock and the product save after it:
+ * _stock, _stock_status, the outofstock visibility term and its count, wc_product_meta_lookup,
+ * post_modified, the product transients; for a variation, its variable parent's stock status
+ * (WC_Product_Variable::sync). 1 changed (old and new stock in
  * *from and *to when not NULL), 0 the product is gone or does not manage stock, -1 error. */
 int order_write_product_stock(struct db *db, const struct store_options *opt, uint64_t product_id, long long delta,
                               const struct order_clock *now, long long *from, long long *to);

@@ -256,26 +256,43 @@ is "$(sql $SDB "SELECT COUNT(*) FROM ${P}wc_orders o JOIN ${P}posts p ON p.ID = 
     "sync store: every order's copies agree (status, modified date)"
 sql $SDB "UPDATE ${P}options SET option_value = 'yes' WHERE option_name = 'woocommerce_custom_orders_table_enabled'"
 
-# --- running out of stock and back (HPOS store) ---
+# --- running out of stock and back (HPOS store): the variation, its variable parent, the term ---
 O=https://127.0.0.1:$HP/cartman/v1/orders
-id=$(sql $HDB "SELECT id FROM ${P}wc_orders WHERE type = 'shop_order' AND status = 'wc-pending'
-               AND NOT EXISTS (SELECT 1 FROM ${P}cartman_audit_log a WHERE a.object_id = id) ORDER BY id LIMIT 1")
-read -r _ h q <<<"$(lines $HDB "$id" | head -1)"
+id=$(sql $HDB "SELECT o.id FROM ${P}wc_orders o WHERE o.type = 'shop_order' AND o.status IN ('wc-pending', 'wc-failed')
+               AND NOT EXISTS (SELECT 1 FROM ${P}cartman_audit_log a WHERE a.object_id = o.id)
+               AND (SELECT COUNT(*) FROM ${P}woocommerce_order_items i WHERE i.order_id = o.id AND i.order_item_type = 'line_item') = 1
+               AND EXISTS (SELECT 1 FROM ${P}woocommerce_order_items i JOIN ${P}woocommerce_order_itemmeta v ON v.order_item_id = i.order_item_id
+                           AND v.meta_key = '_variation_id' AND v.meta_value > 0 WHERE i.order_id = o.id) ORDER BY o.id LIMIT 1")
+read -r _ h q <<<"$(lines $HDB "$id")"
+parent=$(sql $HDB "SELECT post_parent FROM ${P}posts WHERE ID = $h AND post_type = 'product_variation'")
+like "$parent" '^[0-9]+$' "order $id has one line, variation $h of product $parent"
+# the variation holds the last units; its siblings are sold out
 sql $HDB "UPDATE ${P}postmeta SET meta_value = '$q' WHERE post_id = $h AND meta_key = '_stock'"
 sql $HDB "UPDATE ${P}wc_product_meta_lookup SET stock_quantity = $q WHERE product_id = $h"
+sql $HDB "UPDATE ${P}postmeta SET meta_value = 'outofstock' WHERE meta_key = '_stock_status'
+          AND post_id IN (SELECT ID FROM ${P}posts WHERE post_parent = $parent AND post_type = 'product_variation' AND ID <> $h)"
+sql $HDB "INSERT INTO ${P}options (option_name, option_value, autoload) VALUES ('_transient_wc_var_prices_$parent', '{}', 'off'),
+          ('_transient_wc_outofstock_count', '3', 'off')"
 tt=$(sql $HDB "SELECT tt.term_taxonomy_id FROM ${P}terms t JOIN ${P}term_taxonomy tt ON tt.term_id = t.term_id WHERE tt.taxonomy = 'product_visibility' AND t.slug = 'outofstock'")
 cnt0=$(sql $HDB "SELECT count FROM ${P}term_taxonomy WHERE term_taxonomy_id = $tt")
-is "$(req PATCH "$O/$id" -d '{"status":"processing"}')" 200 "pending order $id → processing takes product $h's last $q"
-is "$(sql $HDB "SELECT CONCAT_WS('|', (SELECT meta_value FROM ${P}postmeta WHERE post_id = $h AND meta_key = '_stock'),
-                (SELECT meta_value FROM ${P}postmeta WHERE post_id = $h AND meta_key = '_stock_status'), l.stock_quantity, l.stock_status,
-                (SELECT COUNT(*) FROM ${P}term_relationships WHERE object_id = $h AND term_taxonomy_id = $tt))
-                FROM ${P}wc_product_meta_lookup l WHERE l.product_id = $h")" "0|outofstock|0|outofstock|1" \
-    "  _stock 0, outofstock in meta, lookup and the visibility term"
-is "$(sql $HDB "SELECT count FROM ${P}term_taxonomy WHERE term_taxonomy_id = $tt")" "$((cnt0 + 1))" "  the term's count follows"
+prod() { # prod ID → _stock|_stock_status|lookup stock|lookup status|outofstock term
+    sql $HDB "SELECT CONCAT_WS('|', IFNULL((SELECT meta_value FROM ${P}postmeta WHERE post_id = $1 AND meta_key = '_stock'), '-'),
+              (SELECT meta_value FROM ${P}postmeta WHERE post_id = $1 AND meta_key = '_stock_status'), IFNULL(l.stock_quantity, '-'), l.stock_status,
+              (SELECT COUNT(*) FROM ${P}term_relationships WHERE object_id = $1 AND term_taxonomy_id = $tt))
+              FROM ${P}wc_product_meta_lookup l WHERE l.product_id = $1"
+}
+is "$(prod "$parent")" "-|instock|-|instock|0" "  the parent is in stock before"
+is "$(req PATCH "$O/$id" -d '{"status":"processing"}')" 200 "order $id → processing takes the last $q"
+is "$(prod "$h")" "0|outofstock|0|outofstock|1" "  variation: _stock 0, outofstock in meta, lookup and the visibility term"
+is "$(prod "$parent")" "-|outofstock|-|outofstock|1" "  its variable parent follows: no variation in stock"
+is "$(sql $HDB "SELECT count FROM ${P}term_taxonomy WHERE term_taxonomy_id = $tt")" "$((cnt0 + 2))" "  the term's count follows"
+is "$(sql $HDB "SELECT COUNT(*) FROM ${P}options WHERE option_name IN ('_transient_wc_var_prices_$parent', '_transient_wc_outofstock_count')")" 0 \
+    "  the product transients are deleted"
+is "$(sql $HDB "SELECT COUNT(DISTINCT t) FROM (SELECT post_modified_gmt AS t FROM ${P}posts WHERE ID IN ($h, $parent)
+                UNION ALL SELECT date_updated_gmt FROM ${P}wc_orders WHERE id = $id) x")" 1 "  variation and parent saved (modified) with the order"
 is "$(req PATCH "$O/$id" -d '{"status":"cancelled"}')" 200 "  cancelled"
-is "$(sql $HDB "SELECT CONCAT_WS('|', (SELECT meta_value FROM ${P}postmeta WHERE post_id = $h AND meta_key = '_stock_status'), l.stock_status,
-                (SELECT COUNT(*) FROM ${P}term_relationships WHERE object_id = $h AND term_taxonomy_id = $tt))
-                FROM ${P}wc_product_meta_lookup l WHERE l.product_id = $h")" "instock|instock|0" "  back in stock, term removed"
+is "$(prod "$h")" "$q|instock|$q|instock|0" "  the variation is back in stock, term removed"
+is "$(prod "$parent")" "-|instock|-|instock|0" "  and so is its parent"
 is "$(sql $HDB "SELECT count FROM ${P}term_taxonomy WHERE term_taxonomy_id = $tt")" "$cnt0" "  the term's count is back"
 
 # --- bad input: clear 4xx, nothing changes ---
