@@ -792,7 +792,7 @@ static int cmp_u64(const void *a, const void *b)
 /* Locks the _stock rows of every product the lines may change, in ascending id. */
 static int lock_line_stock(struct db *db, const struct line *lines, size_t n)
 {
-    uint64_t ids[2 * MAX_LINES];
+    uint64_t ids[2 * MAX_LINES] = {0};
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t id = lines[i].variation ? lines[i].variation : lines[i].product;
@@ -1092,6 +1092,8 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
 {
     if (changed)
         *changed = false;
+    if (o == NULL || to == NULL || now == NULL)
+        return -1;
     char key[32], from[24];
     snprintf(key, sizeof key, "wc-%s", to);
     if (strcmp(o->status, key) == 0)
