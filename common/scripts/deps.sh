@@ -14,6 +14,8 @@ PACKAGES=(
     perl nghttp2-client php-cli wordpress clang libclang-rt-14-dev docker-compose jq iproute2 procps util-linux
     # test: independent JOSE/OAuth libraries from npm (tests/node); npm below; the browser playwright-core drives
     nodejs chromium
+    # test: a real SMTP server on loopback that receives apid's mail (tests/smtp_catcher.py)
+    python3-aiosmtpd
 )
 
 missing=()

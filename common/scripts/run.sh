@@ -41,6 +41,22 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+# Outgoing mail: unless CARTMAN_SMTP_URL names a real server, a local SMTP catcher (Debian's
+# python3-aiosmtpd, tests/smtp_catcher.py) keeps every mail apid sends as a file under var/mail/.
+MAIL_NOTE="sent to ${CARTMAN_SMTP_URL:-}"
+if [ -z "${CARTMAN_SMTP_URL:-}" ]; then
+    SMTP_PORT=${SMTP_PORT:-2525}
+    MAIL_DIR=$CARTMAN_VAR/mail
+    if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+        /usr/bin/python3 tests/smtp_catcher.py --port "$SMTP_PORT" --dir "$MAIL_DIR" --pidfile "$CARTMAN_VAR/run/smtp.pid" &
+        pids+=($!)
+        export CARTMAN_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT
+        MAIL_NOTE="kept as files in $MAIL_DIR/ (NNNNNN.eml; SMTP catcher on 127.0.0.1:$SMTP_PORT)"
+    else
+        MAIL_NOTE="not sent: python3-aiosmtpd is missing and CARTMAN_SMTP_URL is not set (mail stays queued)"
+    fi
+fi
+
 CARTMAN_LISTEN=127.0.0.1:$AUTHD_PORT "$BIN/authd" serve &
 pids+=($!)
 CARTMAN_LISTEN=127.0.0.1:$APID_PORT "$BIN/apid" serve &
@@ -69,6 +85,7 @@ cat <<TXT
     apid   $CARTMAN_APID_URL/cartman/v1/
     TLS    development certificate: $CARTMAN_TLS_CERT
            try: curl --http2 --cacert $CARTMAN_TLS_CERT $CARTMAN_APID_URL/cartman/v1/
+    mail   $MAIL_NOTE
 
   Connection key (new for this run, stored hashed):
     $CONNECTION_KEY

@@ -15,7 +15,7 @@ rm -rf "$T"; mkdir -p "$T"
 started_db=0
 mariadb-admin --no-defaults --protocol=socket --socket="$CARTMAN_VAR/run/mysqld.sock" -uroot ping >/dev/null 2>&1 || started_db=1
 cleanup() {
-    for d in authd apid; do
+    for d in authd apid smtp; do
         [ -s "$T/$d.pid" ] && kill -TERM "$(cat "$T/$d.pid")" 2>/dev/null || true
     done
     [ "$started_db" = 1 ] && common/scripts/mariadb.sh stop
@@ -39,6 +39,13 @@ AUTHD_PORT=$((PB + 443)) APID_PORT=$((PB + 1443)) APID_H2C_PORT=$((PB + 1080))
 export AUTHD_URL=https://127.0.0.1:$AUTHD_PORT APID_URL=https://127.0.0.1:$APID_PORT
 export APID_H2C_URL=http://127.0.0.1:$APID_H2C_PORT
 export CARTMAN_AUTHD_URL=$AUTHD_URL CARTMAN_APID_URL=$APID_URL CARTMAN_DEV_MODE=true CARTMAN_WORKERS=2
+
+# a real SMTP server on loopback (Debian's python3-aiosmtpd) keeps every mail apid sends in $SMTP_CATCHER_DIR
+export SMTP_CATCHER_PORT=$((PB + 25)) SMTP_CATCHER_DIR=$T/mail
+export CARTMAN_SMTP_URL=smtp://127.0.0.1:$SMTP_CATCHER_PORT
+/usr/bin/python3 tests/smtp_catcher.py --port "$SMTP_CATCHER_PORT" --dir "$SMTP_CATCHER_DIR" --pidfile "$T/smtp.pid" \
+    >>"$T/smtp.log" 2>&1 &
+for _ in $(seq 1 100); do [ -s "$T/smtp.pid" ] && break; sleep 0.1; done
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

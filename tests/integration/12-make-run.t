@@ -10,6 +10,9 @@ rm -rf "$V"
 PB=${TEST_PORT_BASE:-18000}
 export CARTMAN_VAR=$V CARTMAN_DB_PORT=$((PB + 306)) AUTHD_PORT=$((PB + 543)) APID_PORT=$((PB + 1543))
 unset CARTMAN_DB_NAME CARTMAN_DB_HOST CARTMAN_DB_SOCKET CARTMAN_DB_USER CARTMAN_DB_PASSWORD CARTMAN_LISTEN_H2C
+# run.sh starts its own SMTP catcher (mail kept under $V/mail/), on a port of its own
+unset CARTMAN_SMTP_URL
+export SMTP_PORT=$((PB + 525))
 export SEED_ARGS="--orders 300"
 
 start() { # start LOG: runs run.sh in its own session, waits for its banner
@@ -25,7 +28,7 @@ stop() {
 }
 leftovers() { # the database (its command line names $V) and anything still listening on the daemons' ports
     pgrep -f "$V/" | tr '\n' ' '
-    ss -Hltn "( sport = :$AUTHD_PORT or sport = :$APID_PORT )" | awk '{print $4}' | tr '\n' ' '
+    ss -Hltn "( sport = :$AUTHD_PORT or sport = :$APID_PORT or sport = :$SMTP_PORT )" | awk '{print $4}' | tr '\n' ' '
 }
 
 start "$CARTMAN_TEST_DIR/run1.log"; ok $? "run.sh comes up and prints its banner"
@@ -42,6 +45,7 @@ is "$(j '$j["db"]["port"] . " " . $j["db"]["name"] . " " . $j["db"]["prefix"] . 
 key=$(j '$j["connection_key"]')
 like "$key" '^cmk_[0-9]+_[A-Za-z0-9_-]{43}$' "credentials: a fresh connection key"
 grep -q "$key" "$CARTMAN_TEST_DIR/run1.log"; ok $? "the banner prints the connection key"
+grep -q "mail   kept as files in $V/mail/" "$CARTMAN_TEST_DIR/run1.log"; ok $? "the banner says where the demo's mail is kept"
 
 CA=(--cacert "$V/tls/cert.pem")
 out=$(curl -sS "${CA[@]}" --http2 -w '\n%{http_version}' "https://127.0.0.1:$APID_PORT/cartman/v1/")

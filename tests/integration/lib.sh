@@ -6,6 +6,8 @@
 #   BIN                 the build directory of the binaries under test (build/release or build/asan)
 #   AUTHD_URL APID_URL  https://127.0.0.1:8443 and :9443 style URLs of the running daemons
 #   CARTMAN_VAR         var/ (TLS certificate: $CARTMAN_VAR/tls/cert.pem)
+#   SMTP_CATCHER_PORT SMTP_CATCHER_DIR  the loopback SMTP server apid sends to (CARTMAN_SMTP_URL) and the
+#                       directory where it keeps each mail (NNNNNN.eml + NNNNNN.json, tests/smtp_catcher.py)
 # A script that needs a scratch database creates cartman_test_<name> and drops it at the end.
 
 T_N=0
