@@ -177,6 +177,26 @@ bool store_can(const json_t *resolved, const char *cap)
     return json_is_true(json_object_get(json_object_get(resolved, "caps"), cap));
 }
 
+bool store_caps_allow(const json_t *roles_def, const json_t *user_caps, const char *cap)
+{
+    if (!json_is_object(user_caps))
+        return false;
+    const json_t *own = json_object_get(user_caps, cap);
+    if (own != NULL)
+        return php_truthy(own);
+    bool can = false;
+    const char *key;
+    json_t *val;
+    json_t *uc = (json_t *)(uintptr_t)user_caps; /* iteration does not modify it */
+    json_object_foreach(uc, key, val) {
+        const json_t *role = json_is_object(roles_def) ? json_object_get(roles_def, key) : NULL;
+        const json_t *v = json_object_get(json_object_get(role, "capabilities"), cap);
+        if (v != NULL)
+            can = php_truthy(v);
+    }
+    return can;
+}
+
 static const char SQL_ROLES[] = "SELECT option_value FROM {p}options WHERE option_name = CONCAT(?, 'user_roles')";
 static const char SQL_USER_CAPS[] =
     "SELECT meta_value FROM {p}usermeta WHERE user_id = ? AND meta_key = CONCAT(?, 'capabilities') LIMIT 1";
@@ -237,6 +257,29 @@ static json_t *roles_cached(struct db *db, bool *failed)
     roles_cache.fetched = now;
     roles_cache.valid = strlen(prefix) < sizeof roles_cache.prefix;
     return roles;
+}
+
+void store_thread_release(void)
+{
+    json_decref(roles_cache.roles);
+    memset(&roles_cache, 0, sizeof roles_cache);
+}
+
+int store_meta_can(struct db *db, const char *caps_meta, size_t len, const char *cap)
+{
+    bool failed = false;
+    json_t *caps = NULL;
+    if (caps_meta != NULL) {
+        const char *err = NULL;
+        caps = php_unserialize(caps_meta, len, &err);
+        if (caps == NULL)
+            return -1;
+    }
+    json_t *roles = roles_cached(db, &failed);
+    int rc = failed ? -1 : store_caps_allow(roles, caps, cap) ? 1 : 0;
+    json_decref(roles);
+    json_decref(caps);
+    return rc;
 }
 
 json_t *store_user_capabilities(struct db *db, uint64_t user_id)

@@ -61,4 +61,18 @@ json_t *store_resolve_capabilities(const json_t *roles_def, const json_t *user_c
 /* user_can(): true when the resolved value of cap is truthy. */
 bool store_can(const json_t *resolved, const char *cap);
 
+/* store_can(store_resolve_capabilities(roles_def, user_caps), cap) without building the merged set:
+ * the user's own entry for cap wins, else the last of the user's roles that names cap. Pure. */
+bool store_caps_allow(const json_t *roles_def, const json_t *user_caps, const char *cap);
+
+/* The same answer as store_user_capabilities + store_can, for a caller that read the user's
+ * {prefix}capabilities meta value itself, inside its own statement (caps_meta NULL: the user has none).
+ * The role definitions come from the same per-thread cache. 1 yes, 0 no, -1 error (the roles could not be
+ * read, or a stored value does not unserialize). */
+int store_meta_can(struct db *db, const char *caps_meta, size_t len, const char *cap);
+
+/* Frees the calling thread's cached role definitions; for a thread that checked capabilities and now
+ * ends before its process does. */
+void store_thread_release(void);
+
 #endif

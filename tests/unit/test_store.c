@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_store.c — common/store: capability resolution as WP_User::get_role_caps (pure rows
  * from WordPress's own serialized values), and, against the seeded test store of `make test`, options,
- * user lookup by login (case-insensitive) and e-mail, and who may use the app.
+ * user lookup by login (case-insensitive) and e-mail, and who may use the app (also from a meta value
+ * read by the caller, store_meta_can).
  */
 #include <stdlib.h>
 
@@ -59,10 +60,12 @@ static void test_resolve(void)
         TAP_EQ_STR(got_roles, rows[i].roles, name);
         tap_ok(store_can(res, rows[i].cap) == rows[i].can, "row %zu: user_can(%s) is %s", i, rows[i].cap,
                rows[i].can ? "true" : "false");
+        tap_ok(store_caps_allow(roles, caps, rows[i].cap) == rows[i].can, "row %zu: store_caps_allow agrees", i);
         free(got_roles);
         json_decref(res);
         json_decref(caps);
     }
+    tap_ok(!store_caps_allow(roles, NULL, "read"), "no capabilities at all: nothing");
     json_decref(roles);
 }
 
@@ -103,7 +106,20 @@ static void test_live(void)
         tap_ok(res && store_can(res, "manage_options") == who[i].manage_options, "%s: manage_options is %d",
                who[i].login, who[i].manage_options);
         json_decref(res);
+        /* the same answer from a meta value the caller read itself (as the refresh grant does) */
+        struct db_value p[] = {DB_UINT(v.id), DB_STR(db_prefix(db))};
+        struct db_rows rows;
+        if (db_query(db, "SELECT meta_value FROM {p}usermeta WHERE user_id = ? AND meta_key = CONCAT(?, 'capabilities')",
+                     p, 2, &rows) == 0 && rows.nrows == 1) {
+            TAP_EQ_INT(store_meta_can(db, db_cell(&rows, 0, 0), db_cell_len(&rows, 0, 0), "manage_woocommerce"),
+                       who[i].manage_woocommerce, "store_meta_can agrees");
+        } else {
+            tap_ok(0, "%s has a capabilities row", who[i].login);
+        }
+        db_rows_free(&rows);
     }
+    TAP_EQ_INT(store_meta_can(db, NULL, 0, "manage_woocommerce"), 0, "store_meta_can: no row, no capability");
+    TAP_EQ_INT(store_meta_can(db, "a:1:{", 5, "manage_woocommerce"), -1, "store_meta_can: a broken value is an error");
     db_close(db);
 }
 
