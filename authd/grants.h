@@ -10,7 +10,15 @@
  * rotation while its successor has not been used yet (the client lost the response): that retry gets
  * a fresh token and the unused successor is superseded (marked spent with replaced_by = ''), so only
  * one chain stays live. Presenting a superseded successor later is reuse, and revokes the grant.
- * Every refresh is one transaction: SELECT … FOR UPDATE, then at most three writes.
+ *
+ * Every refresh is one transaction that also holds its audit row (one "token.refresh" row per outcome,
+ * none for GRANTS_BAD_SCOPE and GRANTS_ERROR): SELECT … FOR UPDATE of the grant, the token and its
+ * successor, which also reads the user's {prefix}capabilities (without locking WordPress's row); one
+ * INSERT … ON DUPLICATE KEY UPDATE that stores the new token and spends the presented one; the audit row;
+ * COMMIT. A user who lost manage_woocommerce gets no new token: the grant is revoked in that same
+ * transaction. So a refresh either happens with its audit row or not at all.
+ * Lock order: the grant row first, then its tokens, in every transaction here (grants_revoke updates the
+ * grant before its tokens), so refreshes and revocations of one grant queue instead of deadlocking.
  */
 #ifndef AUTHD_GRANTS_H
 #define AUTHD_GRANTS_H
@@ -39,6 +47,7 @@ enum grants_refresh_status {
     GRANTS_INVALID,       /* unknown, expired, or its grant was revoked */
     GRANTS_WRONG_CLIENT,  /* issued to another client (nothing changed) */
     GRANTS_REUSE_REVOKED, /* a spent token: the grant is now revoked */
+    GRANTS_USER_DENIED,   /* the user lost manage_woocommerce: the grant is now revoked */
     GRANTS_BAD_SCOPE,     /* the narrowed scope asks for more than the grant has (nothing changed) */
     GRANTS_ERROR,         /* database error (rolled back) */
 };
@@ -55,12 +64,20 @@ int grants_create(struct db *db, uint64_t user_id, const char *client_id, const 
 /* Whether every scope in want (space-separated) is in have. */
 bool grants_scope_subset(const char *want, size_t wlen, const char *have);
 
-/* Rotates a presented refresh token for client_id; narrow (NULL: none) must be a subset of the grant's
- * scope (checked before anything changes). On GRANTS_ROTATED/GRANTS_GRACE, *out is the grant and
- * refresh the new token; on GRANTS_REUSE_REVOKED/GRANTS_WRONG_CLIENT, out->id (and user, client) name the
- * grant concerned. */
-enum grants_refresh_status grants_refresh(struct db *db, const char *token, size_t len, const char *client_id,
-                                          const char *narrow, size_t narrow_len, struct grant *out,
+struct grants_refresh_req {
+    const char *token; /* as presented */
+    size_t len;
+    const char *client_id;  /* the authenticated client */
+    const char *narrow;     /* the requested scope, NULL: none; must be a subset of the grant's */
+    size_t narrow_len;
+    const char *ip;         /* the client's address, for the audit row */
+};
+
+/* Rotates a presented refresh token (see the top of this file). On GRANTS_ROTATED/GRANTS_GRACE, *out is
+ * the grant and refresh the new token; on the refusals that found the token (GRANTS_REUSE_REVOKED,
+ * GRANTS_USER_DENIED, GRANTS_WRONG_CLIENT, GRANTS_INVALID of a spent grant), out->id (and user, client)
+ * name the grant concerned. */
+enum grants_refresh_status grants_refresh(struct db *db, const struct grants_refresh_req *rq, struct grant *out,
                                           char refresh[GRANTS_TOKEN_BUF]);
 
 /* Looks up a refresh token without changing it: 1 found (*active: not spent, not expired, grant live;

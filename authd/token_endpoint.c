@@ -811,8 +811,10 @@ static void grant_refresh(struct token_req *t, struct db *db)
     }
     struct grant g;
     char refresh[GRANTS_TOKEN_BUF];
-    enum grants_refresh_status st = grants_refresh(db, rt, len, t->client.client_id, narrow, slen, &g, refresh);
-    switch (st) {
+    struct grants_refresh_req rq = {.token = rt, .len = len, .client_id = t->client.client_id, .narrow = narrow,
+                                    .narrow_len = slen, .ip = t->ip};
+    /* one transaction: the rotation (or refusal), the user's capability check and the audit row */
+    switch (grants_refresh(db, &rq, &g, refresh)) {
     case GRANTS_ROTATED:
     case GRANTS_GRACE:
         break;
@@ -822,38 +824,17 @@ static void grant_refresh(struct token_req *t, struct db *db)
     case GRANTS_BAD_SCOPE:
         oauth_error(t->call, 400, "invalid_scope", "The requested scope is wider than the grant.", false);
         return;
-    case GRANTS_REUSE_REVOKED:
-        audit_grant(db, "token.refresh", "denied", g.user_id, g.client_id, t->ip, g.id, "reuse_grant_revoked");
-        oauth_error(t->call, 400, "invalid_grant", "The refresh token is not valid.", false);
-        return;
-    case GRANTS_WRONG_CLIENT:
-        audit_grant(db, "token.refresh", "denied", g.user_id, t->client.client_id, t->ip, g.id, "wrong_client");
-        oauth_error(t->call, 400, "invalid_grant", "The refresh token is not valid.", false);
-        return;
-    case GRANTS_INVALID:
-    default:
-        audit_grant(db, "token.refresh", "denied", g.user_id, t->client.client_id, t->ip, g.id, "unknown_or_expired");
-        oauth_error(t->call, 400, "invalid_grant", "The refresh token is not valid.", false);
-        return;
-    }
-    int may = user_may_use_app(db, g.user_id);
-    if (may <= 0) {
-        OPENSSL_cleanse(refresh, sizeof refresh);
-        if (may < 0) {
-            http_reply_error(t->call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-            return;
-        }
-        grants_revoke(db, g.id, "user_lost_capability");
-        audit_grant(db, "token.refresh", "denied", g.user_id, g.client_id, t->ip, g.id, "not_shop_manager");
+    case GRANTS_USER_DENIED:
         oauth_error(t->call, 400, "invalid_grant", "This account may no longer manage the store.", false);
         return;
+    case GRANTS_REUSE_REVOKED:
+    case GRANTS_WRONG_CLIENT:
+    case GRANTS_INVALID:
+    default:
+        oauth_error(t->call, 400, "invalid_grant", "The refresh token is not valid.", false);
+        return;
     }
-    const char *scope = g.scope;
-    if (narrow != NULL) {
-        char *s = pool_strndup(&t->call->req->pool, narrow, slen);
-        scope = s;
-    }
-    audit_grant(db, "token.refresh", "ok", g.user_id, g.client_id, t->ip, g.id, st == GRANTS_GRACE ? "grace_retry" : NULL);
+    const char *scope = narrow != NULL ? pool_strndup(&t->call->req->pool, narrow, slen) : g.scope;
     token_response(t->call, &g, scope, refresh);
     OPENSSL_cleanse(refresh, sizeof refresh);
 }

@@ -206,6 +206,30 @@ err_is "$st" 400 invalid_grant "the live token of that grant is dead too"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE event='token.refresh' AND detail LIKE '%reuse_grant_revoked%'")" "2" \
     "reuse is audited"
 
+# one audit row per refresh, in the refresh's own transaction; a demoted user's grant is revoked there too
+st=$(pw -d username=manager --data-urlencode "password=$app")
+d1=$(j refresh_token); dsid=$(j sid "$(claims "$(j access_token)")")
+st=$(rf -d "refresh_token=$d1"); d2=$(j refresh_token)
+st=$(rf -d "refresh_token=$d2"); d3=$(j refresh_token)
+is "$st" "200" "the shop manager refreshes twice"
+is "$(sql "$DB" "SELECT GROUP_CONCAT(result) FROM ${P}cartman_audit_log WHERE event='token.refresh' AND object_type='grant' AND object_id='$dsid'")" \
+    "ok,ok" "… and each refresh wrote exactly one audit row"
+caps_key="${P}capabilities"
+mcaps=$(sql "$DB" "SELECT meta_value FROM ${P}usermeta WHERE user_id=$manager_id AND meta_key='$caps_key'")
+sql "$DB" "UPDATE ${P}usermeta SET meta_value='a:2:{s:12:\"shop_manager\";b:1;s:18:\"manage_woocommerce\";b:0;}' WHERE user_id=$manager_id AND meta_key='$caps_key'"
+st=$(rf -d "refresh_token=$d3")
+err_is "$st" 400 invalid_grant "once WordPress denies the manager manage_woocommerce, a refresh is invalid_grant"
+is "$(j error_description)" "This account may no longer manage the store." "… saying why"
+is "$(sql "$DB" "SELECT revoked_at IS NOT NULL, revoked_reason FROM ${P}cartman_grants WHERE id=$dsid")" "1	user_lost_capability" \
+    "… and revokes the grant"
+is "$(sql "$DB" "SELECT COUNT(*), SUM(rotated_at IS NULL) FROM ${P}cartman_refresh_tokens WHERE grant_id=$dsid")" "3	0" \
+    "… without storing a new token; every token of the grant is spent"
+is "$(sql "$DB" "SELECT GROUP_CONCAT(CONCAT(result, ':', COALESCE(JSON_VALUE(detail, '\$.reason'), '')) ORDER BY id) FROM ${P}cartman_audit_log WHERE event='token.refresh' AND object_type='grant' AND object_id='$dsid'")" \
+    "ok:,ok:,denied:not_shop_manager" "… audited once, as not_shop_manager"
+sql "$DB" "UPDATE ${P}usermeta SET meta_value='$mcaps' WHERE user_id=$manager_id AND meta_key='$caps_key'"
+st=$(rf -d "refresh_token=$d3")
+err_is "$st" 400 invalid_grant "restoring the capability does not revive the grant"
+
 st=$(rf -d refresh_token=not-a-token)
 err_is "$st" 400 invalid_grant "an unknown refresh token is invalid_grant"
 st=$(rf)
