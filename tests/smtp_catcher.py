@@ -7,15 +7,19 @@ last (written under another name, then renamed), so a reader that sees it sees a
 The first free number after what DIR already holds is used, so a restarted catcher never overwrites.
 
 usage: smtp_catcher.py --port PORT --dir DIR [--host 127.0.0.1] [--pidfile FILE]
-Stops on SIGTERM or SIGINT.
+                       [--tls-cert PEM --tls-key PEM [--require-tls]] [--auth USER:PASSWORD]
+With a certificate the server offers STARTTLS (--require-tls: and refuses mail without it); with --auth
+it requires AUTH (PLAIN or LOGIN, only after STARTTLS). The .json then also says "tls" (whether the
+session was encrypted) and "auth" (the login used). Stops on SIGTERM or SIGINT.
 """
 import argparse
 import asyncio
 import json
 import os
 import signal
+import ssl
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Keeper:
@@ -31,7 +35,8 @@ class Keeper:
         base = os.path.join(self.dir, "%06d" % n)
         with open(base + ".json", "w") as f:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                       "peer": str(session.peer)}, f)
+                       "peer": str(session.peer), "tls": session.ssl is not None,
+                       "auth": session.auth_data.login.decode() if session.authenticated else None}, f)
         with open(base + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(base + ".eml.tmp", base + ".eml")
@@ -44,12 +49,28 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--dir", required=True)
     ap.add_argument("--pidfile")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--require-tls", action="store_true")
+    ap.add_argument("--auth")
     args = ap.parse_args()
     keeper = Keeper(args.dir)
+    opts = {"hostname": "catcher.test"}
+    if args.tls_cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        opts.update(tls_context=ctx, require_starttls=args.require_tls)
+    if args.auth:
+        user, password = args.auth.encode().split(b":", 1)
+
+        def check(server, session, envelope, mechanism, data):
+            # handled=False: aiosmtpd answers a refusal with its 535 (the default, True, answers nothing)
+            return AuthResult(success=data.login == user and data.password == password, handled=False, auth_data=data)
+        opts.update(authenticator=check, auth_required=True, auth_require_tls=True)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(
-        loop.create_server(lambda: SMTP(keeper, hostname="catcher.test"), host=args.host, port=args.port,
+        loop.create_server(lambda: SMTP(keeper, **opts), host=args.host, port=args.port,
                            reuse_address=True))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, loop.stop)
