@@ -122,6 +122,7 @@ bench: deps
 
 # Each target fuzz_X.c links the pure parser common/X.c (plus what it lists in FUZZ_EXTRA_X).
 fuzz-build: $(FUZZ_BIN)
+FUZZ_EXTRA_mail_build := common/mail_address.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/%.c
 	@mkdir -p $(@D)
 	clang -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(FUZZ_EXTRA_$*) $(PKG_LIBS)
