@@ -6,8 +6,9 @@
  * Refresh tokens are single-use, so a replayed request list (h2load) would measure error answers. Here
  * each of CHAINS chains owns a grant created directly in the database (authd/grants.c, as a sign-in
  * would) and walks it: POST its refresh token, take the new one from the answer, POST that, … — so every
- * request counted is a real refresh grant with rotation (SELECT … FOR UPDATE, insert, two updates,
- * commit, capability check, ES256 signature). The chains run concurrently as HTTP/2 streams over
+ * request counted is a real refresh grant with rotation (one transaction: SELECT … FOR UPDATE with the
+ * capability read, the rotating INSERT … ON DUPLICATE KEY UPDATE, the audit row, commit; then an ES256
+ * signature). The chains run concurrently as HTTP/2 streams over
  * CONNECTIONS connections (libcurl multi, multiplexed). Prints one line:
  *   refresh_grants_per_s p50_ms p99_ms ok failed
  * Does not create users or keys, and does not clean up the grants it made (they are ordinary revocable
