@@ -208,6 +208,19 @@ int order_notes_list(struct http_call *call, const struct apid_identity *who)
         http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid order ID.");
         return 0;
     }
+    /* WooCommerce's type filter: any (default), customer, internal */
+    int want = 0;
+    const char *type = http_query(call, "type", NULL);
+    if (type != NULL && strcmp(type, "any") != 0) {
+        if (strcmp(type, "customer") == 0) {
+            want = 1;
+        } else if (strcmp(type, "internal") == 0) {
+            want = 2;
+        } else {
+            http_reply_error(call->req, 400, "rest_invalid_param", "Invalid parameter(s): type (any, customer or internal)");
+            return 0;
+        }
+    }
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;
@@ -226,8 +239,14 @@ int order_notes_list(struct http_call *call, const struct apid_identity *who)
     if (db_query(db, NOTES_SQL, p, 1, &r) != 0)
         return db_down(call);
     json_t *arr = json_array();
-    for (size_t i = 0; i < r.nrows && i < NOTES_MAX; i++)
-        json_array_append_new(arr, note_json(&r, i));
+    for (size_t i = 0; i < r.nrows && i < NOTES_MAX; i++) {
+        json_t *n = note_json(&r, i);
+        bool customer = json_is_true(json_object_get(n, "customer_note"));
+        if (want == 0 || (want == 1) == customer)
+            json_array_append_new(arr, n);
+        else
+            json_decref(n);
+    }
     db_rows_free(&r);
     http_reply_no_store(call->req);
     http_reply_json(call->req, 200, arr);

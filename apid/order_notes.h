@@ -1,6 +1,7 @@
 /*
  * apid/order_notes.h — GET /orders/{id}/notes (newest first, WooCommerce REST v3 order-note shape:
- * id, author, date_created, date_created_gmt, note, customer_note, added_by_user) and POST
+ * id, author, date_created, date_created_gmt, note, customer_note, added_by_user; ?type=any|customer|
+ * internal as WooCommerce's) and POST
  * /orders/{id}/notes ({"note": "…", "customer_note"?: bool}; a customer note is e-mailed to the
  * customer).
  */

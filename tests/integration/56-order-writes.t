@@ -371,6 +371,9 @@ like "$body" 'The following note has been added to your order:' "  WooCommerce's
 like "$body" 'Your parcel is on its way: DHL 00340434\.' "  the note"
 like "$body" "\[Order #$id\]" "  the order"
 is "$(req GET "$O/$id/notes") $(jq_ '.[0].id') $(jq_ '.[0].customer_note') $(jq_ '.[1].id')" "200 $nid true $((nid - 1))" "GET lists the new notes first"
+is "$(req GET "$O/$id/notes?type=customer") $(jq_ '[.[].customer_note] | unique | map(tostring) | join(",")') $(jq_ '.[0].id')" "200 true $nid" "?type=customer: customer notes only"
+is "$(req GET "$O/$id/notes?type=internal") $(jq_ '[.[].customer_note] | unique | map(tostring) | join(",")') $(jq_ '.[0].id')" "200 false $((nid - 1))" "?type=internal: the others"
+is "$(req GET "$O/$id/notes?type=all") $(jq_ .code)" "400 rest_invalid_param" "?type=all is refused"
 
 # --- two PATCHes at once on one order: one transition, stock reduced once ---
 id=$(sql $HDB "SELECT id FROM ${P}wc_orders WHERE type = 'shop_order' AND status IN ('wc-pending', 'wc-failed')
