@@ -102,6 +102,9 @@ int main(int argc, char **argv)
     CURLM *multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
+    /* without a per-connection cap, PIPEWAIT multiplexes every chain onto the first connection (and so onto
+     * one of the server's worker threads); this spreads them over CONNECTIONS connections */
+    curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)((chains + conns - 1) / conns));
     for (int i = 0; i < chains; i++) {
         CURL *e = curl_easy_init();
         cs[i].easy = e;
