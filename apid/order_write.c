@@ -8,8 +8,11 @@
  * transition note last), and the wording of the notes WooCommerce writes.
  * Does not: open or close transactions (the caller does), parse requests, answer HTTP, read the full
  * order back (apid/orders_read.c), or write refund orders (apid/order_refund.c).
- * Locks: the order's authoritative row first (order_write_lock), then the products' _stock rows in
- * ascending product id, so two writers never wait on each other in opposite orders.
+ * Locks, in this order by every writer: the order's authoritative row (order_write_lock), the post
+ * rows of all the order's products in ascending id (before any product is written), then store-wide
+ * rows (the outofstock term's count, transients and their versions; order_write_touch last). A
+ * deadlock the server still reports (two stock-status flips racing on the term count) fails the call;
+ * the route handlers retry the whole transaction.
  */
 #include "apid/order_write.h"
 
@@ -608,14 +611,14 @@ static int set_stock_status(struct db *db, uint64_t id, const char *status)
     return 0;
 }
 
-/* The stock row of a holder, locked. */
+/* A product's post row, locked: every write to a product (stock, status, sales, lookup, parent sync)
+ * happens under it. */
 static int lock_stock(struct db *db, uint64_t id)
 {
     struct db_value p[1] = {DB_UINT(id)};
     struct db_rows r;
-    if (db_query(db, "SELECT meta_value FROM {p}postmeta WHERE post_id = ? AND meta_key = '_stock' FOR UPDATE", p, 1,
-                 &r) != 0)
-        return fail(db, "stock lock");
+    if (db_query(db, "SELECT ID FROM {p}posts WHERE ID = ? FOR UPDATE", p, 1, &r) != 0)
+        return fail(db, "product lock");
     db_rows_free(&r);
     return 0;
 }
@@ -789,7 +792,9 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Locks the _stock rows of every product the lines may change, in ascending id. */
+/* Locks every product the lines may change (the line's product or variation and a variation's
+ * parent), in ascending id, before anything of them is written: two orders sharing products then
+ * never wait on each other in opposite orders. */
 static int lock_line_stock(struct db *db, const struct line *lines, size_t n)
 {
     uint64_t ids[2 * MAX_LINES] = {0};
@@ -906,7 +911,7 @@ int order_write_item_restock(struct db *db, const struct store_options *opt, str
 {
     static _Thread_local struct line lines[MAX_LINES];
     size_t n;
-    if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0)
+    if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0 || lock_line_stock(db, lines, n) != 0)
         return -1;
     struct line *l = NULL;
     for (size_t i = 0; i < n; i++)
@@ -942,6 +947,11 @@ int order_write_item_restock(struct db *db, const struct store_options *opt, str
 
 /* ---- sales, coupons, downloads, reserved stock ------------------------------------------------------- */
 
+static int cmp_line_product(const void *a, const void *b)
+{
+    return cmp_u64(&((const struct line *)a)->product, &((const struct line *)b)->product);
+}
+
 /* wc_update_total_sales_counts */
 static int record_sales(struct db *db, struct order_locked *o)
 {
@@ -951,6 +961,7 @@ static int record_sales(struct db *db, struct order_locked *o)
     size_t n;
     if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0)
         return -1;
+    qsort(lines, n, sizeof *lines, cmp_line_product); /* rows locked in ascending product id */
     for (size_t i = 0; i < n; i++) {
         if (lines[i].product == 0 || lines[i].qty == 0)
             continue;
@@ -995,7 +1006,7 @@ static int coupon_counts(struct db *db, struct order_locked *o, bool cancelled)
     if (db_query(db,
                  "SELECT c.ID FROM {p}woocommerce_order_items i JOIN {p}posts c ON c.post_title = i.order_item_name"
                  " AND c.post_type = 'shop_coupon' AND c.post_status = 'publish'"
-                 " WHERE i.order_id = ? AND i.order_item_type = 'coupon' ORDER BY i.order_item_id, c.ID DESC",
+                 " WHERE i.order_id = ? AND i.order_item_type = 'coupon' ORDER BY c.ID",
                  p, 1, &r) != 0)
         return fail(db, "coupons");
     char used_by[340];
@@ -1099,6 +1110,12 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
     if (strcmp(o->status, key) == 0)
         return 0;
     copy(from, sizeof from, o->status);
+    {
+        static _Thread_local struct line lines[MAX_LINES];
+        size_t n;
+        if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0 || lock_line_stock(db, lines, n) != 0)
+            return -1;
+    }
     if (set_status_column(db, o, key) != 0)
         return -1;
     copy(o->status, sizeof o->status, key);
@@ -1112,9 +1129,6 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
             return -1;
     }
     if (strcmp(to, "completed") == 0 && set_date(db, opt, o, false, now) != 0)
-        return -1;
-    /* save(): the modified date, the caches */
-    if (order_write_touch(db, opt, o, now) != 0)
         return -1;
     /* status_transition(): woocommerce_order_status_<to> handlers, in WooCommerce's priority order */
     bool paid_like = strcmp(to, "processing") == 0 || strcmp(to, "completed") == 0 || strcmp(to, "on-hold") == 0;
@@ -1151,6 +1165,10 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
     if (order_write_add_note(db, opt, o->id, text, false, user_id, now, NULL) != 0)
         return -1;
     if (order_write_stats(db, opt, o) != 0)
+        return -1;
+    /* save(): the modified date and the caches, last: store-wide rows (options) are locked after the
+     * order's products, in the same order by every writer */
+    if (order_write_touch(db, opt, o, now) != 0)
         return -1;
     if (changed)
         *changed = true;

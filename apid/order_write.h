@@ -21,7 +21,13 @@
  *
  * A refund (POST /orders/{id}/refund) locks the parent the same way, inserts its refund order,
  * restocks with order_write_item_restock, adds its notes with order_write_add_note, bumps the parent
- * with order_write_touch and, when fully refunded, calls order_write_set_status(…, "refunded", …).
+ * with order_write_touch (last: it locks store-wide rows) and, when fully refunded, calls
+ * order_write_set_status(…, "refunded", …).
+ *
+ * Lock order (keep it when adding writes): the order row, then all its products' post rows in
+ * ascending id (order_write_set_status and order_write_item_restock take them before writing any
+ * product), then store-wide rows. A transaction that still fails with "Deadlock found" can simply be
+ * run again: the handlers retry it (see orders_patch.c).
  *
  * Not done here (a direct SQL writer cannot, or the demo store never needs it): e-mails to the
  * customer on transitions, payment gateway calls, webhooks, downloadable-file permission rows (the

@@ -64,6 +64,54 @@ static int db_down(struct http_call *call)
     return 0;
 }
 
+#define WRITE_ATTEMPTS 3 /* a transaction the server aborted as a deadlock is run again */
+#define RETRY 1
+
+static bool deadlocked(const struct db *db)
+{
+    return strstr(db_error(db), "Deadlock found") != NULL;
+}
+
+/* One attempt: 0 done (committed), 404, 409, RETRY (rolled back after a deadlock), -1 (rolled back). */
+static int patch_once(struct http_call *call, const struct apid_identity *who, struct db *db,
+                      const struct store_options *opt, uint64_t id, const char *to, const char *note,
+                      const struct order_clock *now)
+{
+    struct order_locked o;
+    if (db_begin(db) != 0)
+        return -1;
+    int rc = order_write_lock(db, opt, id, &o);
+    if (rc <= 0) {
+        bool dl = rc < 0 && deadlocked(db);
+        db_rollback(db);
+        return rc == 0 ? 404 : dl ? RETRY : -1;
+    }
+    if (strcmp(o.status, "trash") == 0) {
+        db_rollback(db);
+        return 409;
+    }
+    char from[sizeof o.status];
+    const char *st = strncmp(o.status, "wc-", 3) == 0 ? o.status + 3 : o.status;
+    memmove(from, st, strlen(st) + 1);
+    bool changed = false;
+    if (order_write_set_status(db, opt, &o, to, note, who->user_id, now, &changed) != 0) {
+        bool dl = deadlocked(db);
+        db_rollback(db);
+        if (dl)
+            return RETRY;
+        audit(db, call, who, id, "error", from, to, false);
+        return -1;
+    }
+    if (changed)
+        audit(db, call, who, id, "ok", from, to, true);
+    if (db_commit(db) != 0) {
+        bool dl = deadlocked(db);
+        db_rollback(db);
+        return dl ? RETRY : -1;
+    }
+    return 0;
+}
+
 int orders_patch(struct http_call *call, const struct apid_identity *who)
 {
     uint64_t id = path_id(call);
@@ -109,37 +157,23 @@ int orders_patch(struct http_call *call, const struct apid_identity *who)
         return db_down(call);
     struct order_clock now;
     order_write_clock(&opt, &now);
-    struct order_locked o;
-    if (db_begin(db) != 0)
-        return db_down(call);
-    int rc = order_write_lock(db, &opt, id, &o);
-    if (rc <= 0) {
-        db_rollback(db);
-        if (rc < 0)
-            return db_down(call);
+    int rc = -1;
+    for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+        rc = patch_once(call, who, db, &opt, id, to, note, &now);
+        if (rc != RETRY)
+            break;
+        log_warn("orders: PATCH %" PRIu64 ": deadlock, attempt %d of %d", id, attempt, WRITE_ATTEMPTS);
+    }
+    if (rc == 404) {
         http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
         return 0;
     }
-    if (strcmp(o.status, "trash") == 0) {
-        db_rollback(db);
+    if (rc == 409) {
         http_reply_error(call->req, 409, "cartman_order_trashed", "The order is in the trash; restore it first.");
         return 0;
     }
-    char from[sizeof o.status];
-    const char *st = strncmp(o.status, "wc-", 3) == 0 ? o.status + 3 : o.status;
-    memmove(from, st, strlen(st) + 1);
-    bool changed = false;
-    if (order_write_set_status(db, &opt, &o, to, note, who->user_id, &now, &changed) != 0) {
-        db_rollback(db);
-        audit(db, call, who, id, "error", from, to, false);
+    if (rc != 0)
         return db_down(call);
-    }
-    if (changed)
-        audit(db, call, who, id, "ok", from, to, true);
-    if (db_commit(db) != 0) {
-        db_rollback(db);
-        return db_down(call);
-    }
     json_t *out = NULL;
     rc = orders_read_one(db, &opt, id, &out);
     if (rc <= 0)

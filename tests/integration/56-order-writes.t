@@ -411,6 +411,39 @@ fi
 is "$(sql $HDB "SELECT order_stock_reduced FROM ${P}wc_order_operational_data WHERE order_id = $id2")" "$([ "$final" = wc-on-hold ] && echo 1 || echo 0)" \
     "  the flag matches the stock"
 
+# --- two orders sharing a product, cancelled at once: both restocks land ---
+view="SELECT i.order_id AS oid, IF(v.meta_value > 0, v.meta_value, pm.meta_value) AS holder, rs.meta_value AS red
+      FROM ${P}woocommerce_order_items i
+      JOIN ${P}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'
+      LEFT JOIN ${P}woocommerce_order_itemmeta v ON v.order_item_id = i.order_item_id AND v.meta_key = '_variation_id'
+      JOIN ${P}woocommerce_order_itemmeta rs ON rs.order_item_id = i.order_item_id AND rs.meta_key = '_reduced_stock'
+      JOIN ${P}wc_orders o ON o.id = i.order_id AND o.status = 'wc-completed'
+      WHERE NOT EXISTS (SELECT 1 FROM ${P}cartman_audit_log a WHERE a.object_id = i.order_id)"
+read -r a b h <<<"$(sql $HDB "SELECT x.oid, y.oid, x.holder FROM ($view) x JOIN ($view) y ON y.holder = x.holder AND y.oid > x.oid
+                             ORDER BY x.holder LIMIT 1")"
+like "$a $b" '^[0-9]+ [0-9]+$' "completed orders $a and $b both reduced product $h"
+s0=$(sql $HDB "SELECT meta_value FROM ${P}postmeta WHERE post_id = $h AND meta_key = '_stock'")
+back=$(sql $HDB "SELECT SUM(red) FROM ($view) x WHERE x.holder = $h AND x.oid IN ($a, $b)")
+rp=()
+for x in $a $b; do
+    curl -sS "${CA[@]}" --http2 -o /dev/null -w '%{http_code}\n' -X PATCH -H "Authorization: Bearer $at" \
+        -H 'Content-Type: application/json' -d '{"status":"cancelled"}' "$O/$x" >"$T/ow-pair-$x.code" &
+    rp+=($!)
+done
+wait "${rp[@]}"
+is "$(cat "$T/ow-pair-$a.code" "$T/ow-pair-$b.code" | tr '\n' ' ')" "200 200 " "  both answer 200"
+is "$(sql $HDB "SELECT CONCAT(m.meta_value, '/', l.stock_quantity) FROM ${P}postmeta m JOIN ${P}wc_product_meta_lookup l ON l.product_id = m.post_id
+                WHERE m.post_id = $h AND m.meta_key = '_stock'")" "$((s0 + back))/$((s0 + back))" "  _stock and lookup up by both ($s0 + $back)"
+
+# --- an order in the trash is not changed ---
+x=$(sql $HDB "SELECT id FROM ${P}wc_orders WHERE type = 'shop_order' AND status = 'wc-completed'
+              AND NOT EXISTS (SELECT 1 FROM ${P}cartman_audit_log a WHERE a.object_id = id) ORDER BY id LIMIT 1")
+sql $HDB "UPDATE ${P}wc_orders SET status = 'trash' WHERE id = $x"
+fp=$(fingerprint $HDB)
+is "$(req PATCH "$O/$x" -d '{"status":"processing"}') $(jq_ .code)" "409 cartman_order_trashed" "an order in the trash: 409"
+is "$(fingerprint $HDB)" "$fp" "  nothing changed"
+sql $HDB "UPDATE ${P}wc_orders SET status = 'wc-completed' WHERE id = $x"
+
 # --- teardown ---
 for p in "${pids[@]}"; do kill -TERM "$p"; done
 for p in "${pids[@]}"; do for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; done
