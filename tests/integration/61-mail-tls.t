@@ -109,11 +109,18 @@ is "$(count "$PLAIN_DIR")" "0" "the server without STARTTLS received nothing"
 apid3_stop
 sql "$DB" "UPDATE $OUTBOX SET status = 'failed' WHERE status = 'pending'"
 
-# ---- smtp_tls none: a local relay without TLS or password ----
+# ---- smtp_tls none: a local relay without TLS or password; the From address as WooCommerce finds it ----
+# WooCommerce's own name with HTML entities (stored as WordPress stores it), else blogname; its own address, else admin_email
+sql "$DB" "UPDATE ${P}options SET option_value = 'Tom &amp; Jerry&#039;s \"Shop\"' WHERE option_name = 'woocommerce_email_from_name'"
+sql "$DB" "UPDATE ${P}options SET option_value = 'not an address' WHERE option_name = 'woocommerce_email_from_address'"
+admin=$(sql "$DB" "SELECT option_value FROM ${P}options WHERE option_name = 'admin_email'")
 apid3_start "$T/apid3-none.log" CARTMAN_SMTP_URL="smtp://127.0.0.1:$PLAIN_PORT" CARTMAN_SMTP_TLS=none
 id=$(enqueue "kundin@example.com" "Lokales Relay" "x")
 is "$(wait_sql "SELECT status FROM $OUTBOX WHERE id = $id" sent)" "sent" "smtp_tls none sends to a plain local relay"
 is "$(jq -r .tls "$PLAIN_DIR"/000001.json)" "false" "in clear, as configured"
+from=$("$PY" -c 'import email, email.policy, sys; print(email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)["From"].addresses[0].display_name)' "$PLAIN_DIR"/000001.eml)
+is "$from" "Tom & Jerry's \"Shop\"" "the From name is woocommerce_email_from_name with WordPress's entities decoded"
+is "$(jq -r .mail_from "$PLAIN_DIR"/000001.json)" "$admin" "an invalid woocommerce_email_from_address falls back to admin_email"
 apid3_stop
 
 # ---- a bad smtp_tls value stops apid at start ----
