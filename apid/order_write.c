@@ -26,7 +26,6 @@
 #include "common/limits.h"
 #include "common/log.h"
 
-#define MAX_LINES 200       /* line items handled in one stock pass */
 #define NOTE_TEXT_BYTES 8192 /* a stock note: one "name old→new" entry per line */
 
 /* ---- small helpers ------------------------------------------------------------------------------ */
@@ -766,15 +765,22 @@ static const char LINES_SQL[] =
     " ('_product_id', '_variation_id', '_qty', '_reduced_stock') WHERE i.order_id = ? AND i.order_item_type = 'line_item'"
     " GROUP BY i.order_item_id ORDER BY i.order_item_id";
 
-static int read_lines(struct db *db, uint64_t order_id, struct line *out, size_t cap, size_t *n)
+/* The order's line items into *out (malloc'd, free() it; NULL when there are none). 0, or -1. */
+static int read_lines(struct db *db, uint64_t order_id, struct line **out, size_t *n)
 {
     struct db_value p[1] = {DB_UINT(order_id)};
     struct db_rows r;
+    *out = NULL;
+    *n = 0;
     if (db_query(db, LINES_SQL, p, 1, &r) != 0)
         return fail(db, "line items");
-    *n = 0;
-    for (size_t i = 0; i < r.nrows && *n < cap; i++) {
-        struct line *l = &out[(*n)++];
+    if (r.nrows > 0) {
+        *out = calloc(r.nrows, sizeof **out);
+        if (*out == NULL)
+            abort();
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct line *l = &(*out)[(*n)++];
         l->item = to_u64(db_cell(&r, i, 0));
         l->product = to_u64(db_cell(&r, i, 1));
         l->variation = to_u64(db_cell(&r, i, 2));
@@ -797,7 +803,11 @@ static int cmp_u64(const void *a, const void *b)
  * never wait on each other in opposite orders. */
 static int lock_line_stock(struct db *db, const struct line *lines, size_t n)
 {
-    uint64_t ids[2 * MAX_LINES] = {0};
+    if (n == 0)
+        return 0;
+    uint64_t *ids = calloc(2 * n, sizeof *ids);
+    if (ids == NULL)
+        abort();
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t id = lines[i].variation ? lines[i].variation : lines[i].product;
@@ -807,9 +817,13 @@ static int lock_line_stock(struct db *db, const struct line *lines, size_t n)
             ids[k++] = lines[i].product;
     }
     qsort(ids, k, sizeof *ids, cmp_u64);
-    for (size_t i = 0; i < k; i++)
-        if ((i == 0 || ids[i] != ids[i - 1]) && lock_stock(db, ids[i]) != 0)
-            return -1;
+    int rc = 0;
+    for (size_t i = 0; i < k && rc == 0; i++)
+        if (i == 0 || ids[i] != ids[i - 1])
+            rc = lock_stock(db, ids[i]);
+    free(ids);
+    if (rc != 0)
+        return -1;
     return 0;
 }
 
@@ -820,6 +834,9 @@ static void append(char *buf, size_t cap, size_t *len, const char *s)
         *len = (size_t)n < cap - *len ? *len + (size_t)n : cap - 1;
 }
 
+static int stock_lines(struct db *db, const struct store_options *opt, struct order_locked *o, bool reduce,
+                       const struct order_clock *now, const struct stock_options *so_, struct line *lines, size_t n);
+
 /* reduce (true) or restore (false) the stock of every line: the shared body of the two passes. */
 static int stock_pass(struct db *db, const struct store_options *opt, struct order_locked *o, bool reduce,
                       const struct order_clock *now)
@@ -829,9 +846,20 @@ static int stock_pass(struct db *db, const struct store_options *opt, struct ord
         return -1;
     if (reduce && !so.manage)
         return 0; /* wc_reduce_stock_levels returns early; the flag is still set by the caller */
-    static _Thread_local struct line lines[MAX_LINES];
+    struct line *lines;
     size_t n;
-    if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0 || lock_line_stock(db, lines, n) != 0)
+    if (read_lines(db, o->id, &lines, &n) != 0)
+        return -1;
+    int rc = stock_lines(db, opt, o, reduce, now, &so, lines, n);
+    free(lines);
+    return rc;
+}
+
+static int stock_lines(struct db *db, const struct store_options *opt, struct order_locked *o, bool reduce,
+                       const struct order_clock *now, const struct stock_options *so_, struct line *lines, size_t n)
+{
+    const struct stock_options so = *so_;
+    if (lock_line_stock(db, lines, n) != 0)
         return -1;
     char text[NOTE_TEXT_BYTES];
     size_t len = 0;
@@ -909,23 +937,29 @@ int order_write_restore_stock(struct db *db, const struct store_options *opt, st
 int order_write_item_restock(struct db *db, const struct store_options *opt, struct order_locked *o, uint64_t item_id,
                              long long qty, const struct order_clock *now)
 {
-    static _Thread_local struct line lines[MAX_LINES];
+    struct line *lines, l = {0};
     size_t n;
-    if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0 || lock_line_stock(db, lines, n) != 0)
+    if (read_lines(db, o->id, &lines, &n) != 0)
         return -1;
-    struct line *l = NULL;
+    bool found = false;
     for (size_t i = 0; i < n; i++)
-        if (lines[i].item == item_id)
-            l = &lines[i];
-    if (l == NULL || !l->has_reduced || qty <= 0)
+        if (lines[i].item == item_id) {
+            l = lines[i];
+            found = true;
+        }
+    int lrc = lock_line_stock(db, lines, n);
+    free(lines);
+    if (lrc != 0)
+        return -1;
+    if (!found || !l.has_reduced || qty <= 0)
         return 0;
-    uint64_t pid = l->variation ? l->variation : l->product;
+    uint64_t pid = l.variation ? l.variation : l.product;
     long long from, to;
     int rc = order_write_product_stock(db, opt, pid, qty, now, &from, &to);
     if (rc <= 0)
         return rc;
     char num[32];
-    snprintf(num, sizeof num, "%lld", l->reduced - qty);
+    snprintf(num, sizeof num, "%lld", l.reduced - qty);
     if (itemmeta_put(db, item_id, "_reduced_stock", num) != 0)
         return -1;
     struct db_value p[1] = {DB_UINT(item_id)};
@@ -952,15 +986,24 @@ static int cmp_line_product(const void *a, const void *b)
     return cmp_u64(&((const struct line *)a)->product, &((const struct line *)b)->product);
 }
 
+static int sales_lines(struct db *db, struct line *lines, size_t n);
+
 /* wc_update_total_sales_counts */
 static int record_sales(struct db *db, struct order_locked *o)
 {
     if (o->recorded_sales)
         return 0;
-    static _Thread_local struct line lines[MAX_LINES];
+    struct line *lines;
     size_t n;
-    if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0)
+    if (read_lines(db, o->id, &lines, &n) != 0)
         return -1;
+    int rc = lines ? sales_lines(db, lines, n) : 0;
+    free(lines);
+    return rc != 0 ? -1 : set_flag(db, o, FLAG_SALES, true);
+}
+
+static int sales_lines(struct db *db, struct line *lines, size_t n)
+{
     qsort(lines, n, sizeof *lines, cmp_line_product); /* rows locked in ascending product id */
     for (size_t i = 0; i < n; i++) {
         if (lines[i].product == 0 || lines[i].qty == 0)
@@ -986,7 +1029,7 @@ static int record_sales(struct db *db, struct order_locked *o)
         if (db_exec(db, "UPDATE {p}wc_product_meta_lookup SET total_sales = ? WHERE product_id = ?", l, 2, NULL) != 0)
             return fail(db, "lookup sales");
     }
-    return set_flag(db, o, FLAG_SALES, true);
+    return 0;
 }
 
 /* wc_update_coupon_usage_counts */
@@ -1111,9 +1154,13 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
         return 0;
     copy(from, sizeof from, o->status);
     {
-        static _Thread_local struct line lines[MAX_LINES];
+        struct line *lines;
         size_t n;
-        if (read_lines(db, o->id, lines, MAX_LINES, &n) != 0 || lock_line_stock(db, lines, n) != 0)
+        if (read_lines(db, o->id, &lines, &n) != 0)
+            return -1;
+        int lrc = lock_line_stock(db, lines, n);
+        free(lines);
+        if (lrc != 0)
             return -1;
     }
     if (set_status_column(db, o, key) != 0)
