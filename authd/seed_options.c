@@ -130,6 +130,62 @@ struct option {
     const char *name, *value;
 };
 
+#define WIDGET_BLOCK \
+    "a:6:{i:2;a:1:{s:7:\"content\";s:19:\"<!-- wp:search /-->\";}i:3;a:1:{s:7:\"content\";s:154:\"<!-- wp:group -->" \
+    "<div class=\"wp-block-group\"><!-- wp:heading --><h2>Recent Posts</h2><!-- /wp:heading --><!-- wp:latest-posts /-->" \
+    "</div><!-- /wp:group -->\";}i:4;a:1:{s:7:\"content\";s:227:\"<!-- wp:group --><div class=\"wp-block-group\">" \
+    "<!-- wp:heading --><h2>Recent Comments</h2><!-- /wp:heading --><!-- wp:latest-comments {\"displayAvatar\":false," \
+    "\"displayDate\":false,\"displayExcerpt\":false} /--></div><!-- /wp:group -->\";}i:5;a:1:{s:7:\"content\";s:146:" \
+    "\"<!-- wp:group --><div class=\"wp-block-group\"><!-- wp:heading --><h2>Archives</h2><!-- /wp:heading -->" \
+    "<!-- wp:archives /--></div><!-- /wp:group -->\";}i:6;a:1:{s:7:\"content\";s:150:\"<!-- wp:group -->" \
+    "<div class=\"wp-block-group\"><!-- wp:heading --><h2>Categories</h2><!-- /wp:heading --><!-- wp:categories /-->" \
+    "</div><!-- /wp:group -->\";}s:12:\"_multiwidget\";i:1;}"
+#define SIDEBARS_WIDGETS \
+    "a:4:{s:19:\"wp_inactive_widgets\";a:0:{}s:9:\"sidebar-1\";a:3:{i:0;s:7:\"block-2\";i:1;s:7:\"block-3\";i:2;" \
+    "s:7:\"block-4\";}s:9:\"sidebar-2\";a:2:{i:0;s:7:\"block-5\";i:1;s:7:\"block-6\";}s:13:\"array_version\";i:3;}"
+
+/* The rest of WordPress 6.1's populate_options() defaults (wp-admin/includes/schema.php; its "fat" options
+ * are not autoloaded) and the widgets wp_install_defaults() sets up. A real store has them all: without
+ * them WordPress looks each missing autoloaded option up with a query of its own on every request. */
+struct wp_default {
+    const char *name, *value;
+    bool autoload;
+};
+static const struct wp_default wp_defaults[] = {
+    {"use_balanceTags", "0", true}, {"use_smilies", "1", true}, {"require_name_email", "1", true},
+    {"comments_notify", "1", true}, {"posts_per_rss", "10", true}, {"rss_use_excerpt", "0", true},
+    {"mailserver_url", "mail.example.com", true}, {"mailserver_login", "login@example.com", true},
+    {"mailserver_pass", "password", true}, {"mailserver_port", "110", true}, {"default_category", "1", true},
+    {"default_comment_status", "open", true}, {"default_ping_status", "open", true},
+    {"default_pingback_flag", "1", true}, {"posts_per_page", "10", true}, {"comment_moderation", "0", true},
+    {"moderation_notify", "1", true}, {"rewrite_rules", "", true}, {"hack_file", "0", true},
+    {"moderation_keys", "", false}, {"category_base", "", true}, {"ping_sites", "http://rpc.pingomatic.com/", true},
+    {"comment_max_links", "2", true}, {"default_email_category", "1", true}, {"recently_edited", "", false},
+    {"comment_registration", "0", true}, {"html_type", "text/html", true}, {"use_trackback", "0", true},
+    {"upload_path", "", true}, {"blog_public", "1", true}, {"default_link_category", "2", true},
+    {"show_on_front", "posts", true}, {"tag_base", "", true}, {"show_avatars", "1", true},
+    {"avatar_rating", "G", true}, {"upload_url_path", "", true}, {"thumbnail_size_w", "150", true},
+    {"thumbnail_size_h", "150", true}, {"thumbnail_crop", "1", true}, {"medium_size_w", "300", true},
+    {"medium_size_h", "300", true}, {"avatar_default", "mystery", true}, {"large_size_w", "1024", true},
+    {"large_size_h", "1024", true}, {"image_default_link_type", "none", true}, {"image_default_size", "", true},
+    {"image_default_align", "", true}, {"close_comments_for_old_posts", "0", true},
+    {"close_comments_days_old", "14", true}, {"thread_comments", "1", true}, {"thread_comments_depth", "5", true},
+    {"page_comments", "0", true}, {"comments_per_page", "50", true}, {"default_comments_page", "newest", true},
+    {"comment_order", "asc", true}, {"sticky_posts", "a:0:{}", true}, {"widget_categories", "a:0:{}", true},
+    {"widget_text", "a:0:{}", true}, {"widget_rss", "a:0:{}", true}, {"uninstall_plugins", "a:0:{}", false},
+    {"page_for_posts", "0", true}, {"page_on_front", "0", true}, {"default_post_format", "0", true},
+    {"link_manager_enabled", "0", true}, {"finished_splitting_shared_terms", "1", true}, {"site_icon", "0", true},
+    {"medium_large_size_w", "768", true}, {"medium_large_size_h", "0", true},
+    {"wp_page_for_privacy_policy", "0", true}, {"show_comments_cookies_opt_in", "1", true},
+    {"disallowed_keys", "", false}, {"comment_previously_approved", "1", true},
+    {"auto_plugin_theme_update_emails", "a:0:{}", false}, {"auto_update_core_dev", "enabled", true},
+    {"auto_update_core_minor", "enabled", true}, {"auto_update_core_major", "enabled", true},
+    {"wp_force_deactivated_plugins", "a:0:{}", true},
+    {"links_updated_date_format", "F j, Y g:i a", true},
+    {"widget_block", WIDGET_BLOCK, true},
+    {"sidebars_widgets", SIDEBARS_WIDGETS, true},
+};
+
 static int put_site_options(struct seed_ctx *c)
 {
     const struct option site[] = {
@@ -145,6 +201,13 @@ static int put_site_options(struct seed_ctx *c)
     for (size_t i = 0; i < sizeof site / sizeof site[0]; i++)
         if (put(c, site[i].name, site[i].value, true, false) != 0)
             return -1;
+    for (size_t i = 0; i < sizeof wp_defaults / sizeof wp_defaults[0]; i++)
+        if (put(c, wp_defaults[i].name, wp_defaults[i].value, wp_defaults[i].autoload, false) != 0)
+            return -1;
+    char lifespan[24]; /* the admin e-mail was confirmed at install: asked again after 6 × MONTH_IN_SECONDS */
+    snprintf(lifespan, sizeof lifespan, "%" PRId64, c->anchor + (int64_t)6 * 30 * 86400);
+    if (put(c, "admin_email_lifespan", lifespan, true, false) != 0)
+        return -1;
     char key[128], *v = roles_value();
     snprintf(key, sizeof key, "%suser_roles", db_prefix(c->db));
     int rc = put(c, key, v, true, false);
