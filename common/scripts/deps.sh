@@ -12,6 +12,8 @@ PACKAGES=(
     mariadb-server mariadb-client openssl ca-certificates curl
     # test: TAP runner, HTTP/2 load and checks, WordPress's own code for test vectors, fuzzing
     perl nghttp2-client php-cli wordpress clang libclang-rt-14-dev docker-compose jq iproute2 procps util-linux
+    # bench: WordPress's REST API side by side (common/scripts/wordpress.sh)
+    nginx php-fpm php-mysql
     # test: independent JOSE/OAuth libraries from npm (tests/node); npm below; the browser playwright-core drives
     nodejs chromium
     # test: a real SMTP server on loopback that receives apid's mail (tests/smtp_catcher.py)
