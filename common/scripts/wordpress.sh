@@ -137,6 +137,20 @@ stop() {
     return 0
 }
 
+# launch NAME COMMAND...: start a server that daemonizes. Its port lies in the ephemeral range, where an
+# outgoing connection of another program may hold it for a moment: "in use" is retried a few times.
+launch() {
+    local name=$1
+    shift
+    for _ in 1 2 3 4 5; do
+        "$@" >"$D/$name.out" 2>&1 && return 0
+        grep -q 'in use' "$D/$name.out" || break
+        sleep 1
+    done
+    cat "$D/$name.out" >&2
+    return 1
+}
+
 start() {
     check
     stop
@@ -145,9 +159,8 @@ start() {
     fpm=$(PATH=$PATH:/usr/sbin fpm_bin)
     [ "$(id -u)" -eq 0 ] && root_flag=(-R)
     # Debian's php.ini and extensions for FPM (opcache on), our pool and global settings
-    "$fpm" "${root_flag[@]}" -y "$D/php-fpm.conf" >"$D/php-fpm.out" 2>&1 || { cat "$D/php-fpm.out" >&2; exit 1; }
-    PATH=$PATH:/usr/sbin nginx -p "$D" -e "$D/nginx-error.log" -c "$D/nginx.conf" >"$D/nginx.out" 2>&1 ||
-        { cat "$D/nginx.out" >&2; stop; exit 1; }
+    launch php-fpm "$fpm" "${root_flag[@]}" -y "$D/php-fpm.conf" || exit 1
+    launch nginx env PATH="$PATH:/usr/sbin" nginx -p "$D" -e "$D/nginx-error.log" -c "$D/nginx.conf" || { stop; exit 1; }
     local st=""
     for _ in $(seq 1 100); do
         st=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$VAR/tls/cert.pem" "https://127.0.0.1:$HTTPS_PORT/wp-json/" || true)
