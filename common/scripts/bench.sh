@@ -2,11 +2,17 @@
 # `make bench`: loads the release build of both daemons over HTTP/2 with h2load on a seeded store and
 # prints one table: route, requests/s, client-observed p50 and p99, server CPU per request.
 # Each route runs REPEAT times (default 3); the table shows the median run.
+# Side by side, in the same run and on the same store and MariaDB: WordPress's own REST API (Debian's
+# wordpress under php-fpm + nginx, common/scripts/wordpress.sh) answering an application-password request,
+# and the ratio of apid's order list to it. Skipped, with a message, when those packages are missing.
 #
 #   BENCH_ORDERS   orders in the bench store (default 100000; seeded once into cartman_bench)
 #   BENCH_SECONDS  seconds per run (default 5)    BENCH_CONNS  connections (default 16)
 #   BENCH_STREAMS  concurrent streams per connection (default 8)
-#   BENCH_PORT_BASE  authd listens on BASE+443, apid on BASE+1443 (default 28000)
+#   BENCH_PORT_BASE  authd listens on BASE+443, apid on BASE+1443 (default 28000); WordPress's nginx on
+#                    BASE+2443, its php-fpm on BASE+2444
+#   BENCH_WP_SECONDS, BENCH_WP_CONNS, BENCH_WP_STREAMS  the WordPress runs (default 20 s, 8, 2: PHP answers
+#                    about a hundred requests a second, so longer runs and fewer streams in flight)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -28,7 +34,9 @@ common/scripts/devcerts.sh
 export CARTMAN_DB_NAME=cartman_bench_store
 q() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -N -B "$@"; }
 have=$(q -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$CARTMAN_DB_NAME' AND table_name='wp_wc_orders'")
-if [ "$have" = 0 ] || [ "$(q "$CARTMAN_DB_NAME" -e "SELECT COUNT(*) FROM wp_wc_orders WHERE type='shop_order'")" != "$ORDERS" ]; then
+# a store seeded before the seeder wrote WordPress's default options (blog_public, …) is seeded again
+if [ "$have" = 0 ] || [ "$(q "$CARTMAN_DB_NAME" -e "SELECT COUNT(*) FROM wp_wc_orders WHERE type='shop_order'")" != "$ORDERS" ] ||
+    [ "$(q "$CARTMAN_DB_NAME" -e "SELECT COUNT(*) FROM wp_options WHERE option_name='blog_public'")" = 0 ]; then
     q -e "DROP DATABASE IF EXISTS $CARTMAN_DB_NAME; CREATE DATABASE $CARTMAN_DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
     echo "seeding the bench store with $ORDERS orders..." >&2
     "$BIN/authd" seed-demo --orders "$ORDERS" --seed 1 >/dev/null
@@ -47,12 +55,20 @@ CARTMAN_LISTEN=127.0.0.1:$((PB + 443)) "$BIN/authd" serve >"$B/authd.log" 2>&1 &
 authd_pid=$!
 CARTMAN_LISTEN=127.0.0.1:$((PB + 1443)) "$BIN/apid" serve >"$B/apid.log" 2>&1 &
 apid_pid=$!
-trap 'kill -TERM $authd_pid $apid_pid 2>/dev/null; wait 2>/dev/null' EXIT
+WP_URL=https://127.0.0.1:$((PB + 2443))
+wp=0
+trap 'kill -TERM $authd_pid $apid_pid 2>/dev/null; [ $wp = 0 ] || common/scripts/wordpress.sh stop; wait 2>/dev/null' EXIT
+if common/scripts/wordpress.sh check 2>"$B/wordpress-check.log"; then
+    common/scripts/wordpress.sh start && wp=1 || echo "bench: WordPress side skipped: it did not start" >&2
+else
+    echo "bench: WordPress side skipped: $(cat "$B/wordpress-check.log")" >&2
+fi
 for u in "$AUTHD/healthz" "$APID/healthz"; do
     for _ in $(seq 1 100); do curl -fsS --cacert "$CARTMAN_TLS_CERT" "$u" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# cpu_ticks "PID [PID...]": user + system CPU ticks of those processes together
+cpu_ticks() { local p s=0; for p in $1; do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$s"; }
 TCK=$(getconf CLK_TCK)
 
 # run PID URL [h2load args]: one h2load run; prints "rps p50_ms p99_ms cpu_us_per_req"
@@ -110,11 +126,42 @@ bench_key=$("$BIN/authd" keys create-connection-key --label bench 2>/dev/null)
 bearer=$(curl -fsS --cacert "$CARTMAN_TLS_CERT" -u "cartman-mobile:$bench_key" -d grant_type=client_credentials \
     "$AUTHD/oauth/token" | sed -E 's/.*"access_token": *"([^"]+)".*/\1/')
 newest=$(q "$CARTMAN_DB_NAME" -e "SELECT id FROM wp_wc_orders WHERE type='shop_order' ORDER BY date_created_gmt DESC LIMIT 1")
-median_run "apid GET /orders?per_page=20" "$apid_pid" "$APID/cartman/v1/orders?per_page=20" \
-    -H "Authorization: Bearer $bearer"
+orders_row=$(median_run "apid GET /orders?per_page=20" "$apid_pid" "$APID/cartman/v1/orders?per_page=20" \
+    -H "Authorization: Bearer $bearer")
+echo "$orders_row"
 median_run "apid GET /orders?per_page=20&page=50" "$apid_pid" "$APID/cartman/v1/orders?per_page=20&page=50" \
     -H "Authorization: Bearer $bearer"
 median_run "apid GET /orders?status=processing" "$apid_pid" "$APID/cartman/v1/orders?status=processing" \
     -H "Authorization: Bearer $bearer"
 median_run "apid GET /orders/{id}" "$apid_pid" "$APID/cartman/v1/orders/$newest" \
     -H "Authorization: Bearer $bearer"
+
+# WordPress's REST API on the same store: the first administrator lists users with an application password
+# made by WordPress's own code (kept in var/bench for the next run while it still authenticates); the
+# server CPU is nginx's and php-fpm's processes together.
+if [ $wp = 1 ]; then
+    wp_login=$(q "$CARTMAN_DB_NAME" -e "SELECT user_login FROM wp_users WHERE ID=$admin")
+    wp_route="/wp-json/wp/v2/users?per_page=10&context=edit"
+    wp_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CARTMAN_TLS_CERT" -u "$wp_login:$1" "$WP_URL$wp_route")" = 200 ]; }
+    wp_pw=$(cat "$B/wp-app-password" 2>/dev/null || true)
+    if [ -z "$wp_pw" ] || ! wp_ok "$wp_pw"; then
+        wp_pw=$(php tests/vectors/make-app-password.php "$admin" cartman-bench 2>"$B/wp-app-password.log" || true)
+        (umask 077; printf '%s\n' "$wp_pw" >"$B/wp-app-password")
+    fi
+    if [ -n "$wp_pw" ] && wp_ok "$wp_pw"; then
+        wp_row=$(SECS=${BENCH_WP_SECONDS:-20} CONNS=${BENCH_WP_CONNS:-8} STREAMS=${BENCH_WP_STREAMS:-2} \
+            median_run "WordPress GET /wp/v2/users?per_page=10" "$(common/scripts/wordpress.sh pids)" "$WP_URL$wp_route" \
+            -H "Authorization: Basic $(printf '%s:%s' "$wp_login" "$wp_pw" | base64 -w0)")
+        echo "$wp_row"
+        echo
+        echo "WordPress row: php-fpm + nginx, h2load -D ${BENCH_WP_SECONDS:-20} -c ${BENCH_WP_CONNS:-8} -m ${BENCH_WP_STREAMS:-2}, context=edit, application password"
+        # requests/s (fourth column from the end) and server µs per request (the last) of the two rows
+        awk -v a="$(awk '{print $(NF-3), $NF}' <<<"$orders_row")" -v w="$(awk '{print $(NF-3), $NF}' <<<"$wp_row")" 'BEGIN {
+            split(a, x, " "); split(w, y, " ")
+            printf "apid GET /orders?per_page=20 vs WordPress GET /wp/v2/users?per_page=10, same run: %.1fx the requests/s (target: at least 50x), %.1fx less server CPU per request\n",
+                (y[1] > 0 ? x[1] / y[1] : 0), (x[2] > 0 ? y[2] / x[2] : 0)
+        }'
+    else
+        echo "bench: WordPress side skipped: no application password authenticates ($(cat "$B/wp-app-password.log"))" >&2
+    fi
+fi
