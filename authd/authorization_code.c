@@ -109,10 +109,83 @@ static bool pkce_s256_ok(const char *verifier, size_t vlen, const char *challeng
     return n == 43 && strlen(challenge) == 43 && CRYPTO_memcmp(b64, challenge, 43) == 0;
 }
 
+enum authorization_code_status authorization_code_exchange(struct db *db, const struct authorization_code_req *rq,
+                                                           struct grant *out, char refresh[GRANTS_TOKEN_BUF])
+{
+    memset(out, 0, sizeof *out);
+    char hash[65];
+    grants_token_hash(rq->code, rq->code_len, hash);
+    struct db_value hp[] = {DB_STRN(hash, 64)};
+    struct db_exec_result claim;
+    struct db_rows rows;
+    if (db_exec(db, SQL_CLAIM, hp, 1, &claim) != 0 || db_query(db, SQL_LOAD, hp, 1, &rows) != 0)
+        return AUTHORIZATION_CODE_ERROR;
+    if (rows.nrows != 1) {
+        db_rows_free(&rows);
+        audit_code(db, "denied", 0, rq->client_id, rq->ip, 0, "unknown_code");
+        return AUTHORIZATION_CODE_INVALID;
+    }
+    char code_client[CLIENTS_ID_BYTES], redirect_uri[2001], scope[501], challenge[129];
+    snprintf(code_client, sizeof code_client, "%s", db_cell(&rows, 0, 0) ? db_cell(&rows, 0, 0) : "");
+    uint64_t user_id = db_cell(&rows, 0, 1) ? strtoull(db_cell(&rows, 0, 1), NULL, 10) : 0;
+    snprintf(redirect_uri, sizeof redirect_uri, "%s", db_cell(&rows, 0, 2) ? db_cell(&rows, 0, 2) : "");
+    snprintf(scope, sizeof scope, "%s", db_cell(&rows, 0, 3) ? db_cell(&rows, 0, 3) : "");
+    snprintf(challenge, sizeof challenge, "%s", db_cell(&rows, 0, 4) ? db_cell(&rows, 0, 4) : "");
+    uint64_t grant_id = db_cell(&rows, 0, 5) ? strtoull(db_cell(&rows, 0, 5), NULL, 10) : 0;
+    bool live = db_cell(&rows, 0, 6) && db_cell(&rows, 0, 6)[0] == '1';
+    db_rows_free(&rows);
+
+    if (claim.affected != 1) {
+        /* used before: a replay. Whatever the first exchange issued is no longer trustworthy. */
+        if (grant_id != 0)
+            grants_revoke(db, grant_id, "code_replay");
+        else
+            db_exec(db, SQL_MARK_REPLAY, hp, 1, NULL); /* the first exchange is still under way */
+        audit_code(db, "denied", user_id, rq->client_id, rq->ip, grant_id, "code_replay_grant_revoked");
+        out->id = grant_id;
+        return AUTHORIZATION_CODE_REPLAY;
+    }
+    const char *reason = NULL;
+    if (!live)
+        reason = "expired";
+    else if (strcmp(code_client, rq->client_id) != 0)
+        reason = "wrong_client";
+    else if (strlen(redirect_uri) != rq->redirect_len || memcmp(redirect_uri, rq->redirect_uri, rq->redirect_len) != 0)
+        reason = "redirect_uri_mismatch";
+    else if (!pkce_s256_ok(rq->verifier, rq->verifier_len, challenge))
+        reason = "pkce_mismatch";
+    if (reason != NULL) {
+        audit_code(db, "denied", user_id, rq->client_id, rq->ip, 0, reason);
+        return AUTHORIZATION_CODE_INVALID;
+    }
+    json_t *caps = store_user_capabilities(db, user_id);
+    if (caps == NULL)
+        return AUTHORIZATION_CODE_ERROR;
+    bool may = store_can(caps, "manage_woocommerce");
+    json_decref(caps);
+    if (!may) {
+        audit_code(db, "denied", user_id, rq->client_id, rq->ip, 0, "not_shop_manager");
+        return AUTHORIZATION_CODE_USER_DENIED;
+    }
+    if (grants_create(db, user_id, rq->client_id, scope, "authorization_code", rq->ip, out, refresh) != 0)
+        return AUTHORIZATION_CODE_ERROR;
+    struct db_value gp[] = {DB_UINT(out->id), DB_STRN(hash, 64)};
+    struct db_exec_result set = {0};
+    if (db_exec(db, SQL_SET_GRANT, gp, 2, &set) != 0) {
+        log_warn("authorization code: cannot record grant %" PRIu64 " on its code", out->id);
+    } else if (set.affected != 1) { /* replayed while we were issuing: these tokens must not leave */
+        OPENSSL_cleanse(refresh, GRANTS_TOKEN_BUF);
+        grants_revoke(db, out->id, "code_replay");
+        audit_code(db, "denied", user_id, rq->client_id, rq->ip, out->id, "code_replay_grant_revoked");
+        return AUTHORIZATION_CODE_REPLAY;
+    }
+    audit_code(db, "ok", user_id, rq->client_id, rq->ip, out->id, NULL);
+    return AUTHORIZATION_CODE_OK;
+}
+
 void authorization_code_grant(struct http_call *call, struct db *db, const struct client *client,
                               const struct form_field *f, size_t n)
 {
-    const char *ip = http_client_addr(call);
     size_t clen = 0, rlen = 0, vlen = 0;
     const char *code = field(f, n, "code", &clen);
     const char *redirect = field(f, n, "redirect_uri", &rlen);
@@ -137,85 +210,26 @@ void authorization_code_grant(struct http_call *call, struct db *db, const struc
         token_endpoint_error(call, 400, "invalid_grant", "The authorization code is not valid.");
         return;
     }
-    char hash[65];
-    grants_token_hash(code, clen, hash);
-    struct db_value hp[] = {DB_STRN(hash, 64)};
-    struct db_exec_result claim;
-    struct db_rows rows;
-    if (db_exec(db, SQL_CLAIM, hp, 1, &claim) != 0 || db_query(db, SQL_LOAD, hp, 1, &rows) != 0) {
-        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-        return;
-    }
-    if (rows.nrows != 1) {
-        db_rows_free(&rows);
-        audit_code(db, "denied", 0, client->client_id, ip, 0, "unknown_code");
-        token_endpoint_error(call, 400, "invalid_grant", "The authorization code is not valid.");
-        return;
-    }
-    char code_client[CLIENTS_ID_BYTES], redirect_uri[2001], scope[501], challenge[129];
-    snprintf(code_client, sizeof code_client, "%s", db_cell(&rows, 0, 0) ? db_cell(&rows, 0, 0) : "");
-    uint64_t user_id = db_cell(&rows, 0, 1) ? strtoull(db_cell(&rows, 0, 1), NULL, 10) : 0;
-    snprintf(redirect_uri, sizeof redirect_uri, "%s", db_cell(&rows, 0, 2) ? db_cell(&rows, 0, 2) : "");
-    snprintf(scope, sizeof scope, "%s", db_cell(&rows, 0, 3) ? db_cell(&rows, 0, 3) : "");
-    snprintf(challenge, sizeof challenge, "%s", db_cell(&rows, 0, 4) ? db_cell(&rows, 0, 4) : "");
-    uint64_t grant_id = db_cell(&rows, 0, 5) ? strtoull(db_cell(&rows, 0, 5), NULL, 10) : 0;
-    bool live = db_cell(&rows, 0, 6) && db_cell(&rows, 0, 6)[0] == '1';
-    db_rows_free(&rows);
-
-    if (claim.affected != 1) {
-        /* used before: a replay. Whatever the first exchange issued is no longer trustworthy. */
-        if (grant_id != 0)
-            grants_revoke(db, grant_id, "code_replay");
-        else
-            db_exec(db, SQL_MARK_REPLAY, hp, 1, NULL); /* the first exchange is still under way */
-        audit_code(db, "denied", user_id, client->client_id, ip, grant_id, "code_replay_grant_revoked");
-        token_endpoint_error(call, 400, "invalid_grant", "The authorization code is not valid.");
-        return;
-    }
-    const char *reason = NULL;
-    if (!live)
-        reason = "expired";
-    else if (strcmp(code_client, client->client_id) != 0)
-        reason = "wrong_client";
-    else if (strlen(redirect_uri) != rlen || memcmp(redirect_uri, redirect, rlen) != 0)
-        reason = "redirect_uri_mismatch";
-    else if (!pkce_s256_ok(verifier, vlen, challenge))
-        reason = "pkce_mismatch";
-    if (reason != NULL) {
-        audit_code(db, "denied", user_id, client->client_id, ip, 0, reason);
-        token_endpoint_error(call, 400, "invalid_grant", "The authorization code is not valid.");
-        return;
-    }
-    json_t *caps = store_user_capabilities(db, user_id);
-    if (caps == NULL) {
-        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-        return;
-    }
-    bool may = store_can(caps, "manage_woocommerce");
-    json_decref(caps);
-    if (!may) {
-        audit_code(db, "denied", user_id, client->client_id, ip, 0, "not_shop_manager");
-        token_endpoint_error(call, 400, "invalid_grant", "This account may not manage the store (manage_woocommerce).");
-        return;
-    }
+    struct authorization_code_req rq = {.client_id = client->client_id, .code = code, .code_len = clen,
+                                        .redirect_uri = redirect, .redirect_len = rlen, .verifier = verifier,
+                                        .verifier_len = vlen, .ip = http_client_addr(call)};
     struct grant g;
     char refresh[GRANTS_TOKEN_BUF];
-    if (grants_create(db, user_id, client->client_id, scope, "authorization_code", ip, &g, refresh) != 0) {
+    switch (authorization_code_exchange(db, &rq, &g, refresh)) {
+    case AUTHORIZATION_CODE_OK:
+        token_endpoint_respond(call, &g, g.scope, refresh);
+        OPENSSL_cleanse(refresh, sizeof refresh);
+        return;
+    case AUTHORIZATION_CODE_USER_DENIED:
+        token_endpoint_error(call, 400, "invalid_grant", "This account may not manage the store (manage_woocommerce).");
+        return;
+    case AUTHORIZATION_CODE_ERROR:
         http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
         return;
-    }
-    struct db_value gp[] = {DB_UINT(g.id), DB_STRN(hash, 64)};
-    struct db_exec_result set = {0};
-    if (db_exec(db, SQL_SET_GRANT, gp, 2, &set) != 0)
-        log_warn("authorization code: cannot record grant %" PRIu64 " on its code", g.id);
-    else if (set.affected != 1) { /* replayed while we were issuing: these tokens must not leave */
-        OPENSSL_cleanse(refresh, sizeof refresh);
-        grants_revoke(db, g.id, "code_replay");
-        audit_code(db, "denied", user_id, client->client_id, ip, g.id, "code_replay_grant_revoked");
+    case AUTHORIZATION_CODE_INVALID:
+    case AUTHORIZATION_CODE_REPLAY:
+    default:
         token_endpoint_error(call, 400, "invalid_grant", "The authorization code is not valid.");
         return;
     }
-    audit_code(db, "ok", user_id, client->client_id, ip, g.id, NULL);
-    token_endpoint_respond(call, &g, scope, refresh);
-    OPENSSL_cleanse(refresh, sizeof refresh);
 }

@@ -29,6 +29,32 @@ int authorization_code_create(struct db *db, const char *client_id, uint64_t use
  * (challenge: S256 output is base64url, a subset). */
 bool authorization_code_pkce_chars_ok(const char *s, size_t len, bool allow_dot_tilde);
 
+enum authorization_code_status {
+    AUTHORIZATION_CODE_OK,          /* a new grant: *out, with its first refresh token */
+    AUTHORIZATION_CODE_INVALID,     /* unknown, expired, another client's, another redirect URI, or the PKCE
+                                       verifier does not match (a known code is burnt all the same) */
+    AUTHORIZATION_CODE_REPLAY,      /* used before: the grant it produced is revoked (out->id names it, 0 if
+                                       the first exchange had not recorded it yet) */
+    AUTHORIZATION_CODE_USER_DENIED, /* the user no longer has manage_woocommerce (the code is burnt) */
+    AUTHORIZATION_CODE_ERROR,       /* database error */
+};
+
+struct authorization_code_req {
+    const char *client_id; /* the authenticated client */
+    const char *code;      /* as presented; at most LIMIT_TOKEN_BYTES */
+    size_t code_len;
+    const char *redirect_uri;
+    size_t redirect_len;
+    const char *verifier; /* PKCE code_verifier, already checked by authorization_code_pkce_chars_ok */
+    size_t verifier_len;
+    const char *ip; /* for the grant and the audit row */
+};
+
+/* The exchange itself, without HTTP: claims the code, checks it, creates the grant; one
+ * token.authorization_code audit row per outcome except AUTHORIZATION_CODE_ERROR. */
+enum authorization_code_status authorization_code_exchange(struct db *db, const struct authorization_code_req *rq,
+                                                           struct grant *out, char refresh[GRANTS_TOKEN_BUF]);
+
 /* grant_type=authorization_code for an authenticated client (the token endpoint has parsed the form,
  * rejected repeated parameters and checked a confidential client's secret). Always answers. */
 void authorization_code_grant(struct http_call *call, struct db *db, const struct client *client,
