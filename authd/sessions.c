@@ -2,7 +2,8 @@
  * authd/sessions.c — browser sessions: cookies, the sessions table and CSRF tokens.
  *
  * Owns: reading and setting the session and sign-in CSRF cookies, creating, finding (with idle and
- * absolute expiry) and deleting session rows, and the constant-time CSRF checks.
+ * absolute expiry) and deleting session rows, deriving each session's CSRF token from its id, and the
+ * constant-time CSRF checks.
  * Deliberately does not: verify passwords or decide who may sign in (authd/authorize.c), render pages,
  * or keep anything in memory: every instance sees the same sessions through the database.
  */
@@ -13,18 +14,22 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "authd/grants.h"
+#include "authd/signing.h"
 #include "common/http_reply.h"
 #include "common/log.h"
 
 static const char SQL_FIND[] =
-    "SELECT user_id, csrf_token FROM {p}cartman_sessions WHERE id_hash = ? AND expires_at > UTC_TIMESTAMP()"
+    "SELECT user_id FROM {p}cartman_sessions WHERE id_hash = ? AND expires_at > UTC_TIMESTAMP()"
     " AND last_seen_at > UTC_TIMESTAMP() - INTERVAL ? SECOND";
 static const char SQL_TOUCH[] = "UPDATE {p}cartman_sessions SET last_seen_at = UTC_TIMESTAMP() WHERE id_hash = ?";
+/* csrf_token stays empty: the token is derived from the session id (derive_csrf), never stored */
 static const char SQL_INSERT[] =
     "INSERT INTO {p}cartman_sessions (id_hash, user_id, csrf_token, ip, created_at, last_seen_at, expires_at)"
-    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)";
+    " VALUES (?, ?, '', ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)";
 static const char SQL_DELETE[] = "DELETE FROM {p}cartman_sessions WHERE id_hash = ?";
 static const char SQL_PURGE[] =
     "DELETE FROM {p}cartman_sessions WHERE expires_at < UTC_TIMESTAMP() OR last_seen_at < UTC_TIMESTAMP() - INTERVAL ? SECOND"
@@ -40,6 +45,20 @@ static bool is_token(const char *s, size_t len)
             return false;
     }
     return true;
+}
+
+/* The session's CSRF token: base64url(HMAC-SHA256(key: the session id the browser holds, a fixed label)).
+ * The database holds only SHA-256 of that id, so whoever reads it can neither find nor forge the token. */
+static int derive_csrf(const char *id, size_t len, char out[SESSIONS_TOKEN_BUF])
+{
+    static const char label[] = "cartman session csrf v1";
+    unsigned char mac[32];
+    unsigned int n = 0;
+    if (HMAC(EVP_sha256(), id, (int)len, (const unsigned char *)label, sizeof label - 1, mac, &n) == NULL || n != 32)
+        return -1;
+    size_t w = signing_base64url(mac, sizeof mac, out, SESSIONS_TOKEN_BUF);
+    OPENSSL_cleanse(mac, sizeof mac);
+    return w == GRANTS_TOKEN_CHARS ? 0 : -1;
 }
 
 const char *sessions_cookie(struct http_call *call, const char *name, size_t *len)
@@ -88,12 +107,13 @@ int sessions_find(struct http_call *call, struct db *db, struct session *out)
     if (db_query(db, SQL_FIND, p, 2, &rows) != 0)
         return -1;
     int found = 0;
-    if (rows.nrows == 1 && db_cell(&rows, 0, 0) && db_cell(&rows, 0, 1)) {
+    if (rows.nrows == 1 && db_cell(&rows, 0, 0)) {
         out->user_id = strtoull(db_cell(&rows, 0, 0), NULL, 10);
-        snprintf(out->csrf, sizeof out->csrf, "%s", db_cell(&rows, 0, 1));
         found = 1;
     }
     db_rows_free(&rows);
+    if (found && derive_csrf(v, len, out->csrf) != 0)
+        return -1;
     if (found && db_exec(db, SQL_TOUCH, p, 1, NULL) != 0)
         return -1;
     return found;
@@ -101,16 +121,17 @@ int sessions_find(struct http_call *call, struct db *db, struct session *out)
 
 int sessions_create(struct http_call *call, struct db *db, uint64_t user_id, struct session *out)
 {
-    char id[GRANTS_TOKEN_BUF], csrf_hash[65];
+    char id[GRANTS_TOKEN_BUF];
     memset(out, 0, sizeof *out);
-    if (grants_new_token(id, out->id_hash) != 0 || grants_new_token(out->csrf, csrf_hash) != 0)
+    if (grants_new_token(id, out->id_hash) != 0 || derive_csrf(id, GRANTS_TOKEN_CHARS, out->csrf) != 0) {
+        OPENSSL_cleanse(id, sizeof id);
         return -1;
+    }
     struct db_value purge[] = {DB_INT(SESSIONS_IDLE_S)};
     db_exec(db, SQL_PURGE, purge, 1, NULL);
     const char *ip = http_client_addr(call);
-    struct db_value p[] = {DB_STRN(out->id_hash, 64), DB_UINT(user_id), DB_STR(out->csrf), DB_STR(ip),
-                           DB_INT(SESSIONS_ABSOLUTE_S)};
-    if (db_exec(db, SQL_INSERT, p, 5, NULL) != 0) {
+    struct db_value p[] = {DB_STRN(out->id_hash, 64), DB_UINT(user_id), DB_STR(ip), DB_INT(SESSIONS_ABSOLUTE_S)};
+    if (db_exec(db, SQL_INSERT, p, 4, NULL) != 0) {
         OPENSSL_cleanse(id, sizeof id);
         return -1;
     }

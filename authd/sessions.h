@@ -4,7 +4,9 @@
  * The cookie __Host-cartman_session (Secure, HttpOnly, SameSite=Lax, Path=/, no Domain) holds 256
  * random bits (43 base64url characters); the table holds only their SHA-256. A session ends after
  * SESSIONS_IDLE_S without use or SESSIONS_ABSOLUTE_S after sign-in, whichever comes first. Each
- * session has its own random CSRF token (stored with it) that every form of a signed-in page carries;
+ * session has its own CSRF token that every form of a signed-in page carries: HMAC-SHA256 keyed with the
+ * session id itself, so it is never stored and a reader of the database (which holds only SHA-256 of the
+ * id) cannot compute it;
  * the sign-in form itself, which has no session yet, uses a double-submit cookie
  * (__Host-cartman_csrf, compared with the form's field). All comparisons are constant-time.
  */
