@@ -10,7 +10,7 @@
 #   BENCH_SECONDS  seconds per run (default 5)    BENCH_CONNS  connections (default 16)
 #   BENCH_STREAMS  concurrent streams per connection (default 8)
 #   BENCH_PORT_BASE  authd listens on BASE+443, apid on BASE+1443 (default 28000); WordPress's nginx on
-#                    BASE+2443, its php-fpm on BASE+2444
+#                    BASE+1843, its php-fpm on BASE+1844
 #   BENCH_WP_SECONDS, BENCH_WP_CONNS, BENCH_WP_STREAMS  the WordPress runs (default 20 s, 8, 2: PHP answers
 #                    about a hundred requests a second, so longer runs and fewer streams in flight)
 set -euo pipefail
@@ -55,7 +55,7 @@ CARTMAN_LISTEN=127.0.0.1:$((PB + 443)) "$BIN/authd" serve >"$B/authd.log" 2>&1 &
 authd_pid=$!
 CARTMAN_LISTEN=127.0.0.1:$((PB + 1443)) "$BIN/apid" serve >"$B/apid.log" 2>&1 &
 apid_pid=$!
-WP_URL=https://127.0.0.1:$((PB + 2443))
+WP_URL=https://127.0.0.1:$((PB + 1843))
 wp=0
 trap 'kill -TERM $authd_pid $apid_pid 2>/dev/null; [ $wp = 0 ] || common/scripts/wordpress.sh stop; wait 2>/dev/null' EXIT
 if common/scripts/wordpress.sh check 2>"$B/wordpress-check.log"; then
