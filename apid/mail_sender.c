@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -212,6 +213,13 @@ static int smtp_send(CURL *c, const char *from, const char *to, const char *msg,
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        /* stopping: libcurl keeps the connection and would say QUIT on cleanup, then wait up to two
+         * minutes for a server that is still busy with our DATA. Cut the connection instead. */
+        curl_socket_t fd = CURL_SOCKET_BAD;
+        if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD)
+            shutdown(fd, SHUT_RDWR);
+    }
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
     curl_slist_free_all(rcpt);
     if (rc == CURLE_OK)

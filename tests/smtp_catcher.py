@@ -7,10 +7,11 @@ last (written under another name, then renamed), so a reader that sees it sees a
 The first free number after what DIR already holds is used, so a restarted catcher never overwrites.
 
 usage: smtp_catcher.py --port PORT --dir DIR [--host 127.0.0.1] [--pidfile FILE]
-                       [--tls-cert PEM --tls-key PEM [--require-tls]] [--auth USER:PASSWORD]
+                       [--tls-cert PEM --tls-key PEM [--require-tls]] [--auth USER:PASSWORD] [--delay S]
 With a certificate the server offers STARTTLS (--require-tls: and refuses mail without it); with --auth
 it requires AUTH (PLAIN or LOGIN, only after STARTTLS). The .json then also says "tls" (whether the
-session was encrypted) and "auth" (the login used). Stops on SIGTERM or SIGINT.
+session was encrypted) and "auth" (the login used). --delay holds every answer to DATA for S seconds (a
+slow server, to catch a sender mid-transfer). Stops on SIGTERM or SIGINT.
 """
 import argparse
 import asyncio
@@ -23,13 +24,16 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Keeper:
-    def __init__(self, directory):
+    def __init__(self, directory, delay=0.0):
         self.dir = directory
+        self.delay = delay
         os.makedirs(directory, exist_ok=True)
         taken = [int(n[:6]) for n in os.listdir(directory) if n.endswith(".eml") and n[:6].isdigit()]
         self.next = max(taken, default=0) + 1
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         n = self.next
         self.next += 1
         base = os.path.join(self.dir, "%06d" % n)
@@ -53,8 +57,9 @@ def main():
     ap.add_argument("--tls-key")
     ap.add_argument("--require-tls", action="store_true")
     ap.add_argument("--auth")
+    ap.add_argument("--delay", type=float, default=0.0)
     args = ap.parse_args()
-    keeper = Keeper(args.dir)
+    keeper = Keeper(args.dir, args.delay)
     opts = {"hostname": "catcher.test"}
     if args.tls_cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -123,13 +123,30 @@ is "$from" "Tom & Jerry's \"Shop\"" "the From name is woocommerce_email_from_nam
 is "$(jq -r .mail_from "$PLAIN_DIR"/000001.json)" "$admin" "an invalid woocommerce_email_from_address falls back to admin_email"
 apid3_stop
 
+# ---- SIGTERM in the middle of a transfer: apid stops at once and puts the row back ----
+SLOW_PORT=$((PB + 28))
+catcher "$T/smtp-slow.pid" --port "$SLOW_PORT" --dir "$T/mail-slow" --delay 60
+apid3_start "$T/apid3-slow.log" CARTMAN_SMTP_URL="smtp://127.0.0.1:$SLOW_PORT" CARTMAN_SMTP_TLS=none
+id=$(enqueue "kundin@example.com" "Langsam" "x")
+is "$(wait_sql "SELECT claim_token IS NOT NULL, attempts FROM $OUTBOX WHERE id = $id" "$(printf '1\t1')")" "$(printf '1\t1')" \
+    "the row is claimed and its transfer under way"
+sleep 1 # inside DATA: the server holds its answer for a minute
+t0=$(date +%s%N)
+apid3_stop; ok $? "apid stops on SIGTERM during a transfer"
+ms=$((($(date +%s%N) - t0) / 1000000))
+ok $([ "$ms" -lt 5000 ]; echo $?) "within 5 s (took $ms ms), without waiting for the server"
+is "$(sql "$DB" "SELECT status, attempts, claim_token IS NULL, next_attempt_at <= UTC_TIMESTAMP() FROM $OUTBOX WHERE id = $id")" \
+    "$(printf 'pending\t0\t1\t1')" "the row is put back: pending, due now, the cut-short attempt not counted"
+grep -q "mail: #$id (test) put back for later: apid is stopping" "$T/apid3-slow.log"; ok $? "and the log says so"
+sql "$DB" "UPDATE $OUTBOX SET status = 'failed' WHERE status = 'pending'"
+
 # ---- a bad smtp_tls value stops apid at start ----
 env CARTMAN_DB_NAME=$DB CARTMAN_LISTEN=127.0.0.1:$APID3_PORT CARTMAN_SMTP_URL="smtp://127.0.0.1:$PLAIN_PORT" \
     CARTMAN_SMTP_TLS=maybe timeout 20 "$BIN/apid" serve >"$T/apid3-badcfg.log" 2>&1
 ok $([ $? = 1 ]; echo $?) "smtp_tls=maybe: apid refuses to start"
 grep -q "smtp_tls must be auto, starttls or none" "$T/apid3-badcfg.log"; ok $? "and says why"
 
-reports=$(cat "$T"/apid3-{ok,badpw,ca,plain,none}.log | grep -E '^[0-9TZ:.-]+ error |runtime error:|AddressSanitizer|LeakSanitizer' | head -3)
+reports=$(cat "$T"/apid3-{ok,badpw,ca,plain,none,slow}.log | grep -E '^[0-9TZ:.-]+ error |runtime error:|AddressSanitizer|LeakSanitizer' | head -3)
 is "$reports" "" "no error line or sanitizer report in these apid logs"
 
 for p in "${catchers[@]}"; do kill -TERM "$p"; done
