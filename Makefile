@@ -121,6 +121,7 @@ bench: deps
 	@common/scripts/bench.sh
 
 # Each target fuzz_X.c links the pure parser common/X.c (plus what it lists in FUZZ_EXTRA_X).
+FUZZ_EXTRA_forwarded := common/cidr.c
 fuzz-build: $(FUZZ_BIN)
 FUZZ_EXTRA_mail_build := common/mail_address.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/%.c

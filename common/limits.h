@@ -17,6 +17,8 @@
 #define LIMIT_SHUTDOWN_GRACE_MS 5000              /* in-flight requests get this long after SIGTERM */
 #define LIMIT_ROUTE_SEGMENTS 16                   /* '/'-separated segments in a route pattern or routed path */
 #define LIMIT_FORM_FIELDS 64                      /* fields in one query string or form body */
+#define LIMIT_CIDR_ENTRIES 256                    /* ranges in the trusted proxies or the IP allowlist */
+#define LIMIT_FORWARDED_HOPS 32                   /* Forwarded / X-Forwarded-For entries looked at */
 
 /* Orders (apid) */
 #define LIMIT_ORDER_NOTE_BYTES 16384              /* a note sent with PATCH /orders/{id} or POST /orders/{id}/notes */
