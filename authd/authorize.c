@@ -25,7 +25,7 @@
 #include "authd/clients.h"
 #include "authd/discovery.h"
 #include "authd/grants.h"
-#include "authd/lockout.h"
+#include "common/lockout.h"
 #include "authd/sessions.h"
 #include "common/audit.h"
 #include "common/http_reply.h"

@@ -40,7 +40,7 @@
 #include "authd/connection_keys.h"
 #include "authd/discovery.h"
 #include "authd/grants.h"
-#include "authd/lockout.h"
+#include "common/lockout.h"
 #include "authd/signing.h"
 #include "common/audit.h"
 #include "common/http_reply.h"

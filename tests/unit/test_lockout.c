@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authd/lockout.h"
+#include "common/lockout.h"
 #include "tests/tap.h"
 #include "tests/test_db_env.h"
 

@@ -1,6 +1,8 @@
 /*
- * authd/lockout.h — sign-in lockout per IP and per user after repeated failures, kept in
- * {p}cartman_login_failures so that every authd instance sees the same counts.
+ * common/lockout.h — lockout per IP and per user after repeated failed sign-ins, kept in
+ * {p}cartman_login_failures so that every instance sees the same counts. authd's sign-in and
+ * password grant and apid's application passwords and connection keys count together: a user or an
+ * address locked at one is locked at the other.
  *
  *   struct lockout_policy pol; lockout_policy_load(db, &pol);
  *   if (lockout_check(db, &pol, ip, user, &retry) == 1) → refuse without verifying anything
@@ -11,8 +13,10 @@
  * Failures older than the window start a new count; reaching the threshold locks the subject for
  * lock_s seconds. A success deletes both the IP's and the user's record.
  */
-#ifndef AUTHD_LOCKOUT_H
-#define AUTHD_LOCKOUT_H
+#ifndef COMMON_LOCKOUT_H
+#define COMMON_LOCKOUT_H
+
+#include <stdbool.h>
 
 #include "common/db.h"
 
@@ -25,6 +29,13 @@ struct lockout_policy {
     unsigned user_max, ip_max; /* failures within window_s that lock */
     unsigned window_s, lock_s;
 };
+
+/* The defaults above. */
+void lockout_policy_defaults(struct lockout_policy *out);
+
+/* Applies one cartman_settings row (lockout_user_max, lockout_ip_max, lockout_window_s, lockout_lock_s:
+ * a positive integer of at most ten years). True when name is one of these and value is valid. */
+bool lockout_policy_set(struct lockout_policy *p, const char *name, const char *value);
 
 /* Defaults, overridden by cartman_settings rows lockout_user_max, lockout_ip_max, lockout_window_s,
  * lockout_lock_s (positive integers; others are ignored). 0, or -1 on a database error (the defaults

@@ -1,5 +1,5 @@
 /*
- * authd/lockout.c — failure counting and lockout in {p}cartman_login_failures.
+ * common/lockout.c — failure counting and lockout in {p}cartman_login_failures.
  *
  * Owns the SQL: one atomic INSERT … ON DUPLICATE KEY UPDATE per subject and failure (MariaDB and MySQL
  * evaluate the UPDATE assignments left to right, so `failures` is updated before `locked_until` reads
@@ -7,7 +7,7 @@
  * instances agree. Does not: verify passwords, decide what a "user" key is (the caller does), or
  * expire old rows (a row past its window is simply restarted by the next failure).
  */
-#include "authd/lockout.h"
+#include "common/lockout.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,29 +43,41 @@ static struct db_value subject(const char *s)
     return DB_STRN(s, n > 191 ? 191 : n);
 }
 
-int lockout_policy_load(struct db *db, struct lockout_policy *out)
+void lockout_policy_defaults(struct lockout_policy *out)
 {
     *out = (struct lockout_policy){LOCKOUT_DEFAULT_USER_MAX, LOCKOUT_DEFAULT_IP_MAX, LOCKOUT_DEFAULT_WINDOW_S,
                                    LOCKOUT_DEFAULT_LOCK_S};
+}
+
+bool lockout_policy_set(struct lockout_policy *p, const char *name, const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (end == v || *end != '\0' || v[0] == '-' || n == 0 || n > 315360000UL /* ten years */)
+        return false;
+    if (strcmp(name, "lockout_user_max") == 0)
+        p->user_max = (unsigned)n;
+    else if (strcmp(name, "lockout_ip_max") == 0)
+        p->ip_max = (unsigned)n;
+    else if (strcmp(name, "lockout_window_s") == 0)
+        p->window_s = (unsigned)n;
+    else if (strcmp(name, "lockout_lock_s") == 0)
+        p->lock_s = (unsigned)n;
+    else
+        return false;
+    return true;
+}
+
+int lockout_policy_load(struct db *db, struct lockout_policy *out)
+{
+    lockout_policy_defaults(out);
     struct db_rows rows;
     if (db_query(db, SQL_SETTINGS, NULL, 0, &rows) != 0)
         return -1;
     for (size_t i = 0; i < rows.nrows; i++) {
         const char *name = db_cell(&rows, i, 0), *v = db_cell(&rows, i, 1);
-        if (name == NULL || v == NULL)
-            continue;
-        char *end;
-        unsigned long n = strtoul(v, &end, 10);
-        if (end == v || *end != '\0' || n == 0 || n > 315360000UL /* ten years */)
-            continue;
-        if (strcmp(name, "lockout_user_max") == 0)
-            out->user_max = (unsigned)n;
-        else if (strcmp(name, "lockout_ip_max") == 0)
-            out->ip_max = (unsigned)n;
-        else if (strcmp(name, "lockout_window_s") == 0)
-            out->window_s = (unsigned)n;
-        else if (strcmp(name, "lockout_lock_s") == 0)
-            out->lock_s = (unsigned)n;
+        if (name != NULL && v != NULL)
+            lockout_policy_set(out, name, v);
     }
     db_rows_free(&rows);
     return 0;
