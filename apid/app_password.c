@@ -5,13 +5,15 @@
  * queries on the worker's connection), the hash checks on the offload pool (phpass/bcrypt of older
  * WordPress, $generic$ of 6.8+; a dummy check when the user or the feature is missing, so the answer's
  * time says nothing), the manage_woocommerce requirement and the short-lived cache of verified pairs.
- * Does not: answer 401/403 or check scopes (apid/guard.c), lock accounts out after failures (authd
- * does that for its token endpoint; here the guard's per-IP rate limit applies), or write last_used.
+ * The lockout (apid/credential_lockout.h) is checked here, once the account is known and before the
+ * slow hash; a cached pair skips it. Does not: answer 401/403 or check scopes (apid/guard.c), count
+ * failures (the guard does, with the attempt handed to done), or write last_used.
  */
 #include "apid/app_password.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -95,6 +97,7 @@ static void cache_put(const unsigned char *mac, uint64_t user_id)
 
 struct job {
     app_password_done_fn done;
+    struct credential_attempt att;
     unsigned char mac[32];
     uint64_t user_id; /* 0: no such user, or not allowed */
     char *password;
@@ -134,7 +137,8 @@ static void done(struct http_call *call, void *data)
     uint64_t id = j->match ? j->user_id : 0;
     if (id != 0)
         cache_put(j->mac, id);
-    j->done(call, id);
+    j->att.user_id = id;
+    j->done(call, &j->att);
 }
 
 static const char SQL_APP_PASSWORDS[] =
@@ -183,12 +187,18 @@ static int db_down(struct http_call *call, struct job *j)
     return -1;
 }
 
+static void refuse_malformed(struct http_call *call, app_password_done_fn done_fn)
+{
+    struct credential_attempt a = {.kind = "application_password", .malformed = true};
+    done_fn(call, &a);
+}
+
 int app_password_check(struct http_call *call, const char *b64, size_t len, app_password_done_fn done_fn)
 {
     /* user:password, standard base64 */
     size_t cap = len / 4 * 3 + 3;
     if (len == 0 || len % 4 != 0 || cap > LIMIT_PASSWORD_BYTES + 256) {
-        done_fn(call, 0);
+        refuse_malformed(call, done_fn);
         return 0;
     }
     unsigned char *raw = malloc(cap + 1);
@@ -203,7 +213,7 @@ int app_password_check(struct http_call *call, const char *b64, size_t len, app_
     if (colon == NULL || memchr(raw, '\0', (size_t)n) != NULL) {
         OPENSSL_cleanse(raw, cap + 1);
         free(raw);
-        done_fn(call, 0);
+        refuse_malformed(call, done_fn);
         return 0;
     }
     const char *user = (const char *)raw;
@@ -212,13 +222,18 @@ int app_password_check(struct http_call *call, const char *b64, size_t len, app_
     if (j == NULL)
         abort();
     j->done = done_fn;
+    j->att.kind = "application_password";
     mac_of((const char *)raw, (size_t)n, j->mac);
     uint64_t cached = cache_get(j->mac);
     if (cached != 0) {
         OPENSSL_cleanse(raw, cap + 1);
         free(raw);
+        struct credential_attempt a = j->att;
         job_free(j);
-        done_fn(call, cached);
+        a.user_id = a.owner_id = cached;
+        a.cached = true;
+        snprintf(a.user_key, sizeof a.user_key, "%llu", (unsigned long long)cached);
+        done_fn(call, &a);
         return 0;
     }
     j->password = malloc(plen + 1);
@@ -242,8 +257,22 @@ int app_password_check(struct http_call *call, const char *b64, size_t len, app_
         free(raw);
         return db_down(call, j);
     }
+    /* the lockout subject, as authd's sign-in names it: the user ID, or the login as typed, lower-cased */
+    if (found == 1) {
+        j->att.owner_id = u.id;
+        snprintf(j->att.user_key, sizeof j->att.user_key, "%llu", (unsigned long long)u.id);
+    } else {
+        size_t k = ulen < sizeof j->att.user_key - 1 ? ulen : sizeof j->att.user_key - 1;
+        for (size_t i = 0; i < k; i++)
+            j->att.user_key[i] = (char)((user[i] >= 'A' && user[i] <= 'Z') ? user[i] + 32 : user[i]);
+        j->att.user_key[k] = '\0';
+    }
     OPENSSL_cleanse(raw, cap + 1);
     free(raw);
+    if (credential_lockout_check_or_reply(call, db, &j->att) != 0) {
+        job_free(j);
+        return -1;
+    }
     if (opts.app_passwords_in_use && found == 1) {
         json_t *caps = store_user_capabilities(db, u.id);
         bool allowed = caps != NULL && store_can(caps, "manage_woocommerce");

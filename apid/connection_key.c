@@ -4,13 +4,16 @@
  * Owns: the key format check (cmk_<id>_<43 base64url>), the row lookup (revoked and expired keys are
  * not usable, by the database clock), the bcrypt check on the offload pool (against a dummy hash when
  * there is no live key, so the time says nothing), the manage_woocommerce requirement and the cache of
- * verified keys. Does not: make or revoke keys (authd), check the timestamp or answer 401 (apid/guard.c),
- * or write last_used_at (the token endpoint does when a key is exchanged).
+ * verified keys, and the lockout check before the bcrypt (the subject is the key's owner when the key
+ * id names a row, revoked or not; a malformed key is refused uncounted). Does not: make or revoke keys
+ * (authd), check the timestamp, answer 401 or count failures (apid/guard.c), or write last_used_at
+ * (the token endpoint does when a key is exchanged).
  */
 #include "apid/connection_key.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,6 +74,7 @@ static struct entry *slot(const unsigned char *mac)
 
 struct job {
     connection_key_done_fn done;
+    struct credential_attempt att;
     unsigned char mac[32];
     uint64_t user_id; /* 0: no live key, or its user may not manage the store */
     char key[LIMIT_CONNECTION_KEY_BYTES + 1];
@@ -104,7 +108,8 @@ static void done(struct http_call *call, void *data)
         e->expires = mono() + CONNECTION_KEY_CACHE_S;
         pthread_mutex_unlock(&cache_mu);
     }
-    j->done(call, id);
+    j->att.user_id = id;
+    j->done(call, &j->att);
 }
 
 /* The row id of a well-formed key, or 0. */
@@ -133,6 +138,7 @@ int connection_key_check(struct http_call *call, const char *key, size_t len, co
     if (j == NULL)
         abort();
     j->done = done_fn;
+    j->att.kind = "connection_key";
     pthread_once(&key_once, make_key);
     unsigned int mlen = 32;
     HMAC(EVP_sha256(), mac_key, sizeof mac_key, (const unsigned char *)key, len, j->mac, &mlen);
@@ -143,11 +149,16 @@ int connection_key_check(struct http_call *call, const char *key, size_t len, co
         cached = e->user_id;
     pthread_mutex_unlock(&cache_mu);
     if (cached != 0) {
+        struct credential_attempt a = j->att;
         job_free(j);
-        done_fn(call, cached);
+        a.user_id = a.owner_id = cached;
+        a.cached = true;
+        snprintf(a.user_key, sizeof a.user_key, "%llu", (unsigned long long)cached);
+        done_fn(call, &a);
         return 0;
     }
     uint64_t id = parse(key, len);
+    j->att.malformed = id == 0;
     if (id != 0) {
         memcpy(j->key, key, len);
         j->len = len;
@@ -163,12 +174,20 @@ int connection_key_check(struct http_call *call, const char *key, size_t len, co
             http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
             return -1;
         }
+        if (rows.nrows == 1 && db_cell(&rows, 0, 0)) {
+            j->att.owner_id = strtoull(db_cell(&rows, 0, 0), NULL, 10);
+            snprintf(j->att.user_key, sizeof j->att.user_key, "%llu", (unsigned long long)j->att.owner_id);
+        }
         if (rows.nrows == 1 && db_cell(&rows, 0, 0) && db_cell(&rows, 0, 1) && db_cell(&rows, 0, 2) &&
             db_cell(&rows, 0, 2)[0] == '1' && db_cell_len(&rows, 0, 1) < sizeof j->hash) {
             j->user_id = strtoull(db_cell(&rows, 0, 0), NULL, 10);
             memcpy(j->hash, db_cell(&rows, 0, 1), db_cell_len(&rows, 0, 1) + 1);
         }
         db_rows_free(&rows);
+        if (credential_lockout_check_or_reply(call, db, &j->att) != 0) {
+            job_free(j);
+            return -1;
+        }
         if (j->user_id != 0) {
             json_t *caps = store_user_capabilities(db, j->user_id);
             if (caps == NULL || !store_can(caps, "manage_woocommerce"))

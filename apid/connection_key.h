@@ -13,15 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apid/credential_lockout.h"
 #include "common/http_server.h"
 
 #define CONNECTION_KEY_SKEW_S 300
 #define CONNECTION_KEY_CACHE_S 60
 #define CONNECTION_KEY_CACHE_ENTRIES 4096
 
-/* Called on the request's worker loop with the key's user (0: refused; the caller answers 401), or
- * never when the request went away or connection_key_check already answered (503). */
-typedef void (*connection_key_done_fn)(struct http_call *call, uint64_t user_id);
+/* Called on the request's worker loop with the attempt (a->user_id: the key's user, 0 when refused;
+ * the caller answers 401 and does the lockout bookkeeping), or never when the request went away or
+ * connection_key_check already answered (503, or 429 while the IP or the key's owner is locked out). */
+typedef void (*connection_key_done_fn)(struct http_call *call, const struct credential_attempt *a);
 
 /* Checks key[0..len) (the timestamp is the caller's concern). 0 when done was or will be called, -1
  * when an error answer was sent. */

@@ -98,7 +98,7 @@ int apid_connection_test(struct http_call *call, const struct apid_identity *who
         json_object_set_new(store, "admin_urls", admin);
     }
     json_object_set_new(store, "database", db_state);
-    json_object_set_new(store, "https", json_boolean(http_is_tls(call)));
+    json_object_set_new(store, "https", json_boolean(http_is_secure(call)));
     json_t *body = json_pack("{s:b, s:o, s:o}", "ok", reachable, "user", user, "store", store);
     http_reply_no_store(call->req);
     http_reply_json(call->req, 200, body);

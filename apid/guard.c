@@ -2,7 +2,8 @@
  * apid/guard.c — the authentication phase of every protected route (apid/guard.h): credential, scope,
  * then the handler.
  *
- * Owns: reading the credential headers, turning a failed check into the HTTP answer (401 with an RFC
+ * Owns: the IP allowlist check (the cached security settings, common/security_settings.h: no query
+ * per request; until they were read once, 503), reading the credential headers, turning a failed check into the HTTP answer (401 with an RFC
  * 6750 WWW-Authenticate, 403 insufficient_scope, 503 while authd's keys or the revocation list are not
  * available) and the identity handed to the handler. Does not: verify tokens (apid/bearer.c).
  * Rate limits (common/rate_limit.h, per process): per IP before any credential is checked, and per
@@ -12,7 +13,9 @@
  * Application passwords (Authorization: Basic) are checked by apid/app_password.c and carry every
  * scope (WordPress gives them the user's full rights; the user must have manage_woocommerce).
  * Connection keys (X-CartMan-Key with X-CartMan-Timestamp within 300 s of the server clock) are
- * checked by apid/connection_key.c and carry every scope as well.
+ * checked by apid/connection_key.c and carry every scope as well. A refused application password or
+ * connection key counts towards the sign-in lockout and a freshly verified one clears it
+ * (apid/credential_lockout.h).
  */
 #include "apid/guard.h"
 
@@ -28,11 +31,13 @@
 #include "apid/app_password.h"
 #include "apid/bearer.h"
 #include "apid/connection_key.h"
+#include "apid/credential_lockout.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/rate_limit.h"
+#include "common/security_settings.h"
 
 #define REALM "Bearer realm=\"cartman\""
 #define ALL_SCOPES "orders:read orders:write products:read products:write reports:read tickets:read tickets:write"
@@ -236,10 +241,15 @@ static int bearer(struct http_call *call, const struct apid_route_policy *policy
     return policy->handler(call, &who);
 }
 
-/* After an application password or a connection key verified (user_id != 0) or not. */
-static void credential_done(struct http_call *call, uint64_t user_id, enum apid_credential kind)
+/* After an application password or a connection key verified (a->user_id != 0) or not. */
+static void credential_done(struct http_call *call, const struct credential_attempt *a, enum apid_credential kind)
 {
     const struct apid_route_policy *policy = call->route->data;
+    uint64_t user_id = a->user_id;
+    if (user_id == 0 && !a->malformed)
+        credential_lockout_failed(call, a, kind == APID_CRED_APP_PASSWORD ? "wrong_password" : "invalid_key");
+    else if (user_id != 0 && !a->cached)
+        credential_lockout_succeeded(call, a);
     if (user_id == 0 && kind == APID_CRED_APP_PASSWORD) {
         challenge(call, 401, "Basic realm=\"cartman\", charset=\"UTF-8\"", "cartman_invalid_credentials",
                   "The user name or application password is not valid, or the account may not manage the store.");
@@ -263,14 +273,14 @@ static void credential_done(struct http_call *call, uint64_t user_id, enum apid_
     policy->handler(call, &who);
 }
 
-static void basic_done(struct http_call *call, uint64_t user_id)
+static void basic_done(struct http_call *call, const struct credential_attempt *a)
 {
-    credential_done(call, user_id, APID_CRED_APP_PASSWORD);
+    credential_done(call, a, APID_CRED_APP_PASSWORD);
 }
 
-static void key_done(struct http_call *call, uint64_t user_id)
+static void key_done(struct http_call *call, const struct credential_attempt *a)
 {
-    credential_done(call, user_id, APID_CRED_CONNECTION_KEY);
+    credential_done(call, a, APID_CRED_CONNECTION_KEY);
 }
 
 /* X-CartMan-Key: the timestamp first (it is cheap and says what is wrong), then the key. */
@@ -303,12 +313,34 @@ static int connection_key(struct http_call *call, const char *key, size_t klen)
     return 0;
 }
 
+/* The IP allowlist of the security settings. 0, or -1 after answering. */
+static int allowlist_or_reply(struct http_call *call)
+{
+    const struct security_settings *s = security_settings_get(call->worker->data);
+    if (!s->loaded) { /* whether an allowlist is set is not known yet: the database was never reached */
+        http_reply_no_store(call->req);
+        http_reply_set_header(call->req, "Retry-After", "5");
+        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+        return -1;
+    }
+    if (security_settings_allows(s, http_client_known(call), http_client_addr_bytes(call)))
+        return 0;
+    log_debug("apid: %s is not in the IP allowlist", http_client_known(call) ? http_client_addr(call) : "(unknown)");
+    http_reply_no_store(call->req);
+    http_reply_error(call->req, 403, "cartman_ip_not_allowed", "This address may not use the API of this store.");
+    return -1;
+}
+
 int apid_guard(struct http_call *call)
 {
     const struct apid_route_policy *policy = call->route->data;
+    if (!(call->route->flags & APID_ROUTE_ANY_ADDRESS) && allowlist_or_reply(call) != 0)
+        return 0;
     rl_ensure(call);
     if (rate_limit_or_reply(call, rl_ip, "ip", http_client_addr(call)) != 0)
         return 0;
+    if (call->route->flags & APID_ROUTE_PUBLIC)
+        return policy->handler(call, NULL);
     size_t len = 0;
     const char *auth = http_header(call, "authorization", &len);
     if (auth != NULL) {

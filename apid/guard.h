@@ -6,10 +6,19 @@
  *   static const struct apid_route_policy list_orders = {"orders:read", orders_list};
  *   {HTTP_GET, "/orders", apid_guard, 0, 0, &list_orders},
  *
- * apid_guard verifies the credential (DESIGN §7: bearer JWT from authd, WordPress application
- * password, connection key), checks the scope and the limits (DESIGN §10), and only then calls the
- * policy's handler with the verified identity. On any failure it has already answered (401 with
- * WWW-Authenticate, 403, 429) and the handler never runs.
+ * apid_guard checks, in this order and before any handler: the IP allowlist of the security settings
+ * (403 cartman_ip_not_allowed), the per-IP rate limit, the credential (DESIGN §7: bearer JWT from
+ * authd, WordPress application password, connection key; the latter two with the sign-in lockout),
+ * the scope and the per-credential limit (DESIGN §10), and only then calls the policy's handler with
+ * the verified identity. On any failure it has already answered (401 with WWW-Authenticate, 403, 429,
+ * 503) and the handler never runs. HTTPS was enforced before (common/daemon.c, for every route).
+ *
+ * A public route (no credential, the handler gets who == NULL) has the route flag APID_ROUTE_PUBLIC;
+ * one that must stay reachable from any address whatever the allowlist says (the storefront support
+ * form) APID_ROUTE_ANY_ADDRESS as well:
+ *
+ *   static const struct apid_route_policy index = {NULL, index_handler};
+ *   {HTTP_GET, "/", apid_guard, 0, APID_ROUTE_PUBLIC, &index},
  */
 #ifndef APID_GUARD_H
 #define APID_GUARD_H
@@ -29,6 +38,10 @@ struct apid_identity {
 };
 
 typedef int (*apid_handler_fn)(struct http_call *call, const struct apid_identity *who);
+
+/* http_route.flags bits of apid's own */
+#define APID_ROUTE_PUBLIC (HTTP_ROUTE_USER << 0)      /* no credential: the handler runs with who == NULL */
+#define APID_ROUTE_ANY_ADDRESS (HTTP_ROUTE_USER << 1) /* not subject to the IP allowlist */
 
 struct apid_route_policy {
     const char *scope; /* the scope the route needs, e.g. "orders:read"; NULL: any valid credential */

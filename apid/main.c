@@ -22,9 +22,17 @@ static const char USAGE[] = "usage: apid [--config FILE] [serve]\n"
                             "  serve   run the API server (the default)\n";
 
 static const struct http_route root_routes[] = {
-    {HTTP_GET, "/healthz", daemon_healthz, 0, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_GET, "/healthz", daemon_healthz, 0, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_ANY_TRANSPORT, NULL},
 };
 
+static int index_handler(struct http_call *call, const struct apid_identity *who)
+{
+    (void)who;
+    return apid_index(call);
+}
+
+/* the index needs no credential, but passes the allowlist and the per-IP limit like every API route */
+static const struct apid_route_policy index_policy = {NULL, index_handler};
 /* scope NULL: any valid credential */
 static const struct apid_route_policy connection_test = {NULL, apid_connection_test};
 static const struct apid_route_policy list_orders = {"orders:read", orders_list};
@@ -34,7 +42,7 @@ static const struct apid_route_policy list_notes = {"orders:read", order_notes_l
 static const struct apid_route_policy create_note = {"orders:write", order_notes_create};
 
 static const struct http_route api_routes[] = {
-    {HTTP_GET, "/", apid_index, 0, 0, NULL},
+    {HTTP_GET, "/", apid_guard, 0, APID_ROUTE_PUBLIC, &index_policy},
     {HTTP_GET, "/connection-test", apid_guard, 0, HTTP_ROUTE_NO_STORE, &connection_test},
     {HTTP_GET, "/orders", apid_guard, 0, HTTP_ROUTE_NO_STORE, &list_orders},
     {HTTP_GET, "/orders/{id}", apid_guard, 0, HTTP_ROUTE_NO_STORE, &get_order},

@@ -1098,7 +1098,7 @@ static void link_url(struct http_call *call, const struct orders_list_args *a, u
 {
     h2o_req_t *req = call->req;
     size_t plen = req->path_normalized.len;
-    int n = snprintf(buf, cap, "%s://%.*s%.*s?", http_is_tls(call) ? "https" : "http", (int)req->authority.len,
+    int n = snprintf(buf, cap, "%s://%.*s%.*s?", http_is_secure(call) ? "https" : "http", (int)req->authority.len,
                      req->authority.base, (int)(plen < 1024 ? plen : 1024), req->path_normalized.base);
     size_t o = n > 0 && (size_t)n < cap ? (size_t)n : 0;
     const char *names[] = {"status", "after", "before", "search", "customer"};

@@ -33,7 +33,7 @@ static const char USAGE[] =
     "                               the OAuth client registry\n";
 
 static const struct http_route root_routes[] = {
-    {HTTP_GET, "/healthz", daemon_healthz, 0, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_GET, "/healthz", daemon_healthz, 0, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_ANY_TRANSPORT, NULL},
 };
 
 static const struct http_route_group groups[] = {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@ static const struct setting settings[] = {
     STR("apid_url", apid_url),       STR("signing_key", signing_key), BOOL("dev_mode", dev_mode),
     STR("log_level", log_level),     STR("smtp_url", smtp_url),      STR("templates_dir", templates_dir),
     STR("authd_ca", authd_ca),       STR("smtp_tls", smtp_tls),      STR("smtp_ca", smtp_ca),
+    STR("trusted_proxies", trusted_proxies), STR("proxy_header", proxy_header),
 };
 
 void config_defaults(struct config *cfg, enum config_daemon which)
@@ -54,6 +56,7 @@ void config_defaults(struct config *cfg, enum config_daemon which)
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "templates");
     snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "auto");
+    snprintf(cfg->proxy_header, sizeof cfg->proxy_header, "x-forwarded");
     cfg->access_log = true;
 }
 
@@ -277,6 +280,19 @@ int config_load(struct config *cfg, enum config_daemon which, const char *config
         return -1;
     if (cfg->workers > LIMIT_WORKERS) {
         snprintf(err, errlen, "workers: at most %d", LIMIT_WORKERS);
+        return -1;
+    }
+    const char *why = NULL;
+    if (cidr_list_parse(cfg->trusted_proxies, strlen(cfg->trusted_proxies), &cfg->trusted, &why) != 0) {
+        snprintf(err, errlen, "trusted_proxies: %s (a list of addresses or CIDR ranges is expected)", why);
+        return -1;
+    }
+    if (strcasecmp(cfg->proxy_header, "x-forwarded") == 0) {
+        cfg->proxy_forwarded = false;
+    } else if (strcasecmp(cfg->proxy_header, "forwarded") == 0) {
+        cfg->proxy_forwarded = true;
+    } else {
+        snprintf(err, errlen, "proxy_header: expected x-forwarded or forwarded");
         return -1;
     }
     return 0;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/cidr.h"
 #include "common/db.h"
 
 #define CONFIG_STR 512
@@ -33,6 +34,13 @@ struct config {
     char tls_key[CONFIG_STR];
     unsigned workers; /* 0: one per CPU */
     bool access_log;
+    /* reverse proxies: only a peer inside trusted_proxies may say who the client is and whether it
+     * came over HTTPS, in the headers proxy_header names ("x-forwarded": X-Forwarded-For and
+     * X-Forwarded-Proto, the default; "forwarded": RFC 7239 Forwarded); the other family is ignored */
+    char trusted_proxies[CONFIG_STR]; /* CIDR list, "" none */
+    char proxy_header[CONFIG_STR];
+    struct cidr_list trusted;         /* trusted_proxies parsed by config_load */
+    bool proxy_forwarded;             /* proxy_header is "forwarded" */
     /* identity */
     char authd_url[CONFIG_STR]; /* public URL of authd = the token issuer */
     char apid_url[CONFIG_STR];  /* public URL of apid = the token audience */

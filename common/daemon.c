@@ -4,7 +4,10 @@
  *
  * A worker opens its connection lazily and reopens it after an outage; while the database is down it
  * tries again at most once a second, so a burst of requests does not turn into a burst of connects.
- * The routes themselves live in authd/ and apid/.
+ * Every route but the HTTP_ROUTE_ANY_TRANSPORT ones (/healthz) passes the HTTPS rule first (DESIGN
+ * §10): a request that did not reach us over HTTPS (common/http_server.h, http_is_secure) gets 403
+ * cartman_https_required while the security settings require HTTPS (the default), except from a
+ * loopback client in development mode. The routes themselves live in authd/ and apid/.
  */
 #include "common/daemon.h"
 
@@ -16,6 +19,7 @@
 #include "common/http_reply.h"
 #include "common/log.h"
 #include "common/offload.h"
+#include "common/security_settings.h"
 
 extern char **environ;
 
@@ -150,6 +154,25 @@ int daemon_healthz(struct http_call *call)
     return 0;
 }
 
+/* The HTTPS rule (DESIGN §10), for every route of both daemons but HTTP_ROUTE_ANY_TRANSPORT ones. */
+static int admit(struct http_call *call)
+{
+    if (call->route->flags & HTTP_ROUTE_ANY_TRANSPORT)
+        return 0;
+    if (http_is_secure(call))
+        return 0;
+    struct daemon_worker *w = call->worker->data;
+    const struct security_settings *s = security_settings_get(w);
+    if (!s->https_required)
+        return 0;
+    if (w->cfg->dev_mode && http_client_known(call) && cidr_is_loopback(http_client_addr_bytes(call)))
+        return 0;
+    http_reply_no_store(call->req);
+    http_reply_error(call->req, 403, "cartman_https_required",
+                     "HTTPS is required: send this request to the https:// address.");
+    return -1;
+}
+
 struct serve_app {
     const struct config *cfg;
     void *app;
@@ -197,6 +220,9 @@ int daemon_serve(const struct config *cfg, const char *name, const struct http_r
         .listen_h2c = cfg->listen_h2c[0] ? cfg->listen_h2c : NULL,
         .workers = cfg->workers,
         .access_log = cfg->access_log,
+        .trusted_proxies = &cfg->trusted,
+        .proxy_forwarded = cfg->proxy_forwarded,
+        .admit = admit,
         .groups = groups,
         .ngroups = ngroups,
         .app = &sa,

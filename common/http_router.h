@@ -44,6 +44,8 @@ struct http_call; /* common/http_server.h */
 typedef int (*http_handler_fn)(struct http_call *call);
 
 #define HTTP_ROUTE_NO_STORE (1u << 0) /* every response of this route carries Cache-Control: no-store */
+#define HTTP_ROUTE_ANY_TRANSPORT (1u << 1) /* served over cleartext too, from anywhere (/healthz): the
+                                            * daemons' HTTPS rule skips it */
 #define HTTP_ROUTE_USER (1u << 8)     /* flag bits from here upwards belong to the daemon */
 
 struct http_route {

@@ -4,9 +4,10 @@
  * Owns: address parsing and SO_REUSEPORT listening sockets (bound before any thread starts, so
  * "port in use" fails the start cleanly), the TLS context (TLS 1.2+, ALPN h2/http/1.1), one event
  * loop + h2o context per worker, the single h2o handler that applies the header/path/body caps and
- * the router before calling the route's handler, the access log, and the graceful shutdown.
- * Does not: authenticate, rate-limit or enforce HTTPS (the daemons' dispatch does that in their
- * handlers), serve files, proxy, or compress.
+ * the router before calling the route's handler, who the client is (the peer, or what a trusted
+ * proxy's Forwarded / X-Forwarded-* header says: common/forwarded.c), the access log, and the graceful
+ * shutdown. Does not: authenticate, rate-limit or enforce HTTPS (the daemons do, in their admit hook
+ * and handlers), serve files, proxy, or compress. The access log shows the TCP peer.
  *
  * h2c: h2o 2.2.5 itself recognises the HTTP/2 connection preface ("PRI * HTTP/2.0") on a cleartext
  * HTTP/1 connection when globalconf.http1.upgrade_to_http2 is set (the default; lib/http1.c hands the
@@ -44,6 +45,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "common/forwarded.h"
 #include "common/http_reply.h"
 #include "common/limits.h"
 #include "common/log.h"
@@ -195,6 +197,7 @@ static int http_server_on_req(h2o_handler_t *self, h2o_req_t *req)
     call->query_err_ = NULL;
     call->query_ = NULL;
     call->nquery_ = 0;
+    call->client_state_ = 0;
     call->client_[0] = '\0';
 
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
@@ -226,6 +229,8 @@ static int http_server_on_req(h2o_handler_t *self, h2o_req_t *req)
         http_reply_error(req, 413, "cartman_body_too_large", "The request body is too large.");
         return 0;
     }
+    if (srv->cfg->admit != NULL && srv->cfg->admit(call) != 0)
+        return 0;
     if (route->handler(call) != 0 && req->res.status == 0)
         http_reply_error(req, 500, "cartman_internal_error", "Internal server error.");
     return 0;
@@ -304,18 +309,116 @@ const char *http_header(struct http_call *call, const char *name, size_t *len)
     return call->req->headers.entries[i].value.base;
 }
 
-const char *http_client_addr(struct http_call *call)
-{
-    if (call->client_[0] == '\0')
-        http_server_peer(call->req->conn, call->client_, sizeof call->client_);
-    return call->client_;
-}
-
 bool http_is_tls(const struct http_call *call)
 {
     h2o_conn_t *conn = call->req->conn;
     h2o_socket_t *sock = conn->callbacks->get_socket != NULL ? conn->callbacks->get_socket(conn) : NULL;
     return sock != NULL && sock->ssl != NULL;
+}
+
+/* Every value of header name joined with ", " (in req->pool), or NULL when there is none. */
+static const char *http_server_joined_header(h2o_req_t *req, const char *name, size_t *len)
+{
+    size_t nlen = strlen(name), total = 0, count = 0;
+    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, name, nlen, i)) != -1;) {
+        total += req->headers.entries[i].value.len;
+        count++;
+    }
+    if (count == 0)
+        return NULL;
+    char *out = h2o_mem_alloc_pool(&req->pool, total + 2 * count);
+    size_t o = 0;
+    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, name, nlen, i)) != -1;) {
+        if (o != 0) {
+            out[o++] = ',';
+            out[o++] = ' ';
+        }
+        memcpy(out + o, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+        o += req->headers.entries[i].value.len;
+    }
+    *len = o;
+    return out;
+}
+
+/* Resolves the client once per request: the peer, or who a trusted proxy forwards for. */
+static void http_server_resolve_client(struct http_call *call)
+{
+    if (call->client_state_ != 0)
+        return;
+    call->client_state_ = 1;
+    h2o_req_t *req = call->req;
+    struct http_server_worker *w = H2O_STRUCT_FROM_MEMBER(struct http_server_worker, pub, call->worker);
+    const struct http_server_config *cfg = w->srv->cfg;
+    struct sockaddr_storage ss;
+    socklen_t sl = req->conn->callbacks->get_peername != NULL ? req->conn->callbacks->get_peername(req->conn, (void *)&ss)
+                                                              : 0;
+    uint8_t *peer = call->client_addr_;
+    memset(peer, 0, 16);
+    call->client_known_ = false;
+    call->secure_ = http_is_tls(call);
+    if (sl != 0 && ss.ss_family == AF_INET) {
+        peer[10] = peer[11] = 0xff;
+        memcpy(peer + 12, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        call->client_known_ = true;
+    } else if (sl != 0 && ss.ss_family == AF_INET6) {
+        memcpy(peer, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+        call->client_known_ = true;
+    }
+    if (call->client_known_ && cfg->trusted_proxies != NULL && cfg->trusted_proxies->n > 0 &&
+        cidr_list_match(cfg->trusted_proxies, peer)) {
+        struct forwarded_hop hops[LIMIT_FORWARDED_HOPS];
+        size_t n = 0, len = 0, plen = 0;
+        struct forwarded_client c;
+        bool usable = true;
+        if (cfg->proxy_forwarded) {
+            const char *v = http_server_joined_header(req, "forwarded", &len), *err = NULL;
+            if (v != NULL && forwarded_parse(v, len, hops, LIMIT_FORWARDED_HOPS, &n, &err) != 0) {
+                log_debug("Forwarded from trusted proxy ignored: %s", err);
+                usable = false;
+            }
+        } else {
+            const char *xff = http_server_joined_header(req, "x-forwarded-for", &len);
+            const char *xfp = http_server_joined_header(req, "x-forwarded-proto", &plen);
+            n = forwarded_parse_x(xff, len, xfp, plen, hops, LIMIT_FORWARDED_HOPS);
+        }
+        if (usable) {
+            forwarded_client(hops, n, cfg->trusted_proxies, peer, &c);
+            memcpy(peer, c.addr, 16);
+            call->client_known_ = c.known;
+            if (c.proto == FORWARDED_PROTO_HTTPS)
+                call->secure_ = true;
+            else if (c.proto != FORWARDED_PROTO_NONE)
+                call->secure_ = false;
+        } else {
+            call->client_known_ = false; /* the proxy's own address stands in */
+        }
+    }
+    if (sl != 0)
+        cidr_addr_format(peer, call->client_, sizeof call->client_);
+}
+
+const char *http_client_addr(struct http_call *call)
+{
+    http_server_resolve_client(call);
+    return call->client_;
+}
+
+const uint8_t *http_client_addr_bytes(struct http_call *call)
+{
+    http_server_resolve_client(call);
+    return call->client_addr_;
+}
+
+bool http_client_known(struct http_call *call)
+{
+    http_server_resolve_client(call);
+    return call->client_known_;
+}
+
+bool http_is_secure(struct http_call *call)
+{
+    http_server_resolve_client(call);
+    return call->secure_;
 }
 
 /* ---- connections ------------------------------------------------------------------------------ */

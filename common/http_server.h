@@ -32,6 +32,7 @@
 
 #include <h2o.h>
 
+#include "common/cidr.h"
 #include "common/form_urlencoded.h"
 #include "common/http_router.h"
 
@@ -50,6 +51,14 @@ struct http_server_config {
                                or Upgrade: h2c; NULL/"": none */
     unsigned workers;       /* 0: one per CPU; at most LIMIT_WORKERS */
     bool access_log;        /* one log_access line per request */
+    /* Reverse proxies (may be NULL/empty): only when the TCP peer is inside trusted_proxies are its
+     * forwarding headers read — Forwarded (RFC 7239) when proxy_forwarded, else X-Forwarded-For and
+     * X-Forwarded-Proto — for http_client_addr and http_is_secure (common/forwarded.h). */
+    const struct cidr_list *trusted_proxies;
+    bool proxy_forwarded;
+    /* Runs after routing and the size caps, before the route's handler: 0 to go on, or -1 after
+     * answering (the handler then never runs). May be NULL. */
+    int (*admit)(struct http_call *call);
     const struct http_route_group *groups;
     size_t ngroups;
     void *app; /* handed to worker_init and worker_fini */
@@ -82,6 +91,9 @@ struct http_call {
     const char *query_err_;
     struct form_field *query_;
     size_t nquery_;
+    int client_state_; /* 0 not resolved yet, 1 resolved */
+    bool client_known_, secure_;
+    uint8_t client_addr_[16];
     char client_[64];
 };
 
@@ -104,11 +116,23 @@ int http_body_form(struct http_call *call, const struct form_field **fields, siz
  * NUL-terminated: use *len. */
 const char *http_header(struct http_call *call, const char *name, size_t *len);
 
-/* The peer's IP address as text ("127.0.0.1", "::1"); "" if unknown. The TCP peer, not a proxy's
- * X-Forwarded-For. */
+/* The client's IP address as text ("127.0.0.1", "::1"; IPv4 on a dual-stack socket as IPv4); "" if
+ * unknown. The TCP peer, unless the peer is a trusted proxy: then the client its forwarding header
+ * names (the rightmost address that is not a trusted proxy; see http_server_config). */
 const char *http_client_addr(struct http_call *call);
 
-/* Whether the request came over TLS. */
+/* The same address as 16 bytes (common/cidr.h form). */
+const uint8_t *http_client_addr_bytes(struct http_call *call);
+
+/* False when a trusted proxy forwarded the request without naming the client by address ("unknown",
+ * an obfuscated name, a malformed header): http_client_addr is then the nearest proxy's address. */
+bool http_client_known(struct http_call *call);
+
+/* Whether the request came over TLS (this connection). */
 bool http_is_tls(const struct http_call *call);
+
+/* Whether the client reached us over HTTPS: this connection is TLS, or a trusted proxy says the
+ * client's request was https (a proxy's "http" wins over our own TLS). */
+bool http_is_secure(struct http_call *call);
 
 #endif

@@ -112,6 +112,18 @@ int main(void)
     tap_ok(config_load(&c, CONFIG_APID, NULL, wp_env, err, sizeof err) == -1 && strstr(err, "DB_NAME"),
            "a computed DB_NAME is an error naming it (%s)", err);
 
+    /* reverse proxies */
+    tap_ok(c.trusted.n == 0 && !c.proxy_forwarded, "by default no proxy is trusted and X-Forwarded-* is the family");
+    const char *proxy_env[] = {"CARTMAN_TRUSTED_PROXIES=10.0.0.0/8, 2001:db8::/32", "CARTMAN_PROXY_HEADER=Forwarded", NULL};
+    tap_ok(config_load(&c, CONFIG_APID, NULL, proxy_env, err, sizeof err) == 0 && c.trusted.n == 2 && c.proxy_forwarded,
+           "trusted_proxies parsed into two ranges, proxy_header forwarded");
+    const char *bad_proxy_env[] = {"CARTMAN_TRUSTED_PROXIES=10.0.0.0/8 proxy.example", NULL};
+    tap_ok(config_load(&c, CONFIG_APID, NULL, bad_proxy_env, err, sizeof err) == -1 && strstr(err, "trusted_proxies"),
+           "a name in trusted_proxies is an error naming the key (%s)", err);
+    const char *bad_header_env[] = {"CARTMAN_PROXY_HEADER=x-real-ip", NULL};
+    tap_ok(config_load(&c, CONFIG_APID, NULL, bad_header_env, err, sizeof err) == -1 && strstr(err, "proxy_header"),
+           "an unknown proxy_header is an error (%s)", err);
+
     unlink(file);
     unlink(bad_file);
     unlink(wp);
