@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_lockout.c — authd/lockout against the live test database: counting per IP and user,
+ * tests/unit/test_lockout.c — common/lockout against the live test database: counting per IP and user,
  * the lock at the threshold, the window restarting the count, settings overriding the defaults, and a
  * success clearing both records.
  */
