@@ -204,10 +204,13 @@ like "$(hdr retry-after) $(hdr ratelimit-limit) $(hdr ratelimit-remaining) $(hdr
 is "$(req $SRC "$APID_URL/cartman/v1/connection-test" -H "X-CartMan-Key: $key2" -H "X-CartMan-Timestamp: $(now)")" 200 \
     "a key verified before the lockout keeps working from the cache (no query on that path)"
 failures_now=$(fails)
+app_pw_opt=$(sql "$DB" "SELECT option_value FROM ${P}options WHERE option_name = 'using_application_passwords'")
+sql "$DB" "INSERT INTO ${P}options (option_name, option_value, autoload) VALUES ('using_application_passwords', '1', 'yes') ON DUPLICATE KEY UPDATE option_value = '1'"
 is "$(req $SRC "$C_TLS/oauth/token" -d grant_type=password -d client_id=cartman-mobile -d username=manager -d password=x)" 400 \
     "the lock is shared with authd: its password grant refuses the user"
 like "$(hdr retry-after)" '^[0-9]+$' "  ... with Retry-After"
 is "$(fails)" "$failures_now" "  ... and counts nothing more"
+sql "$DB" "UPDATE ${P}options SET option_value = '$app_pw_opt' WHERE option_name = 'using_application_passwords'"
 sql "$DB" "DELETE FROM ${P}cartman_login_failures WHERE subject IN ('$SRC', '$manager_id')"
 since=$(last_audit)
 is "$(req $SRC "$APID_URL/cartman/v1/connection-test" -u "nobody-sec:abcd abcd abcd abcd abcd abcd")" 401 "a wrong application password: 401"
