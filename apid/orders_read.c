@@ -125,7 +125,7 @@ static void tz_use(const char *zone)
     snprintf(tz_loaded, sizeof tz_loaded, "%s", zone);
 }
 
-static void utc_to_store_tm(const struct store_options *opt, time_t t, struct tm *out)
+void orders_store_tm(const struct store_options *opt, time_t t, struct tm *out)
 {
     if (zone_name_ok(opt->timezone)) {
         pthread_mutex_lock(&tz_mu);
@@ -198,13 +198,12 @@ int orders_gmt_to_store(const struct store_options *opt, const char *gmt, char l
         return -1;
     fmt_tm(&tm, gmt_out, 'T');
     struct tm loc;
-    utc_to_store_tm(opt, timegm(&tm), &loc);
+    orders_store_tm(opt, timegm(&tm), &loc);
     fmt_tm(&loc, local_out, 'T');
     return 0;
 }
 
-/* ISO 8601 as WordPress's rest_parse_date accepts it; no offset means store time. */
-static int parse_iso_to_gmt(const struct store_options *opt, const char *s, char out[20])
+int orders_parse_date_gmt(const struct store_options *opt, const char *s, char out[20])
 {
     struct tm tm;
     if (!parse_ymdhis(s, &tm))
@@ -271,29 +270,37 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
+int orders_paging_parse(const char *page, const char *per_page, unsigned *page_out, unsigned *per_page_out,
+                        const char **message)
+{
+    uint64_t v;
+    *page_out = 1;
+    if (page) {
+        if (!parse_uint(page, 1000000, &v) || v < 1) {
+            *message = "Invalid parameter(s): page";
+            return -1;
+        }
+        *page_out = (unsigned)v;
+    }
+    *per_page_out = ORDERS_PER_PAGE_DEFAULT;
+    if (per_page) {
+        if (!parse_uint(per_page, ORDERS_PER_PAGE_MAX, &v) || v < 1) {
+            *message = "Invalid parameter(s): per_page (must be between 1 and 100)";
+            return -1;
+        }
+        *per_page_out = (unsigned)v;
+    }
+    return 0;
+}
+
 int orders_filter_parse(const struct orders_list_args *a, const struct store_options *opt, struct orders_filter *f,
                         int *status, const char **code, const char **message)
 {
     memset(f, 0, sizeof *f);
     *status = 400;
     *code = "rest_invalid_param";
-    uint64_t v;
-    f->page = 1;
-    if (a->page) {
-        if (!parse_uint(a->page, 1000000, &v) || v < 1) {
-            *message = "Invalid parameter(s): page";
-            return -1;
-        }
-        f->page = (unsigned)v;
-    }
-    f->per_page = ORDERS_PER_PAGE_DEFAULT;
-    if (a->per_page) {
-        if (!parse_uint(a->per_page, ORDERS_PER_PAGE_MAX, &v) || v < 1) {
-            *message = "Invalid parameter(s): per_page (must be between 1 and 100)";
-            return -1;
-        }
-        f->per_page = (unsigned)v;
-    }
+    if (orders_paging_parse(a->page, a->per_page, &f->page, &f->per_page, message) != 0)
+        return -1;
     *code = "cartman_invalid_param";
     if (a->status && *a->status && strcmp(a->status, "any") != 0) {
         const char *p = a->status;
@@ -328,11 +335,11 @@ int orders_filter_parse(const struct orders_list_args *a, const struct store_opt
     }
     snprintf(f->after_gmt, sizeof f->after_gmt, "1000-01-01 00:00:00");
     snprintf(f->before_gmt, sizeof f->before_gmt, "9999-12-31 23:59:59");
-    if (a->after && parse_iso_to_gmt(opt, a->after, f->after_gmt) != 0) {
+    if (a->after && orders_parse_date_gmt(opt, a->after, f->after_gmt) != 0) {
         *message = "Invalid parameter(s): after";
         return -1;
     }
-    if (a->before && parse_iso_to_gmt(opt, a->before, f->before_gmt) != 0) {
+    if (a->before && orders_parse_date_gmt(opt, a->before, f->before_gmt) != 0) {
         *message = "Invalid parameter(s): before";
         return -1;
     }
@@ -1061,7 +1068,7 @@ struct options_cache {
 };
 static _Thread_local struct options_cache options_cache;
 
-static const struct store_options *options_or_reply(struct http_call *call, struct db *db)
+const struct store_options *orders_options_or_reply(struct http_call *call, struct db *db)
 {
     double now = mono_now();
     if (options_cache.db != db || now - options_cache.at > OPTIONS_TTL_S) {
@@ -1093,17 +1100,15 @@ static void append_enc(char *buf, size_t cap, size_t *o, const char *s)
     buf[*o] = '\0';
 }
 
-static void link_url(struct http_call *call, const struct orders_list_args *a, unsigned page, unsigned per_page,
-                     char *buf, size_t cap)
+static void link_url(struct http_call *call, const char *const *names, const char *const *vals, size_t n,
+                     unsigned page, unsigned per_page, char *buf, size_t cap)
 {
     h2o_req_t *req = call->req;
     size_t plen = req->path_normalized.len;
-    int n = snprintf(buf, cap, "%s://%.*s%.*s?", http_is_secure(call) ? "https" : "http", (int)req->authority.len,
+    int w = snprintf(buf, cap, "%s://%.*s%.*s?", http_is_secure(call) ? "https" : "http", (int)req->authority.len,
                      req->authority.base, (int)(plen < 1024 ? plen : 1024), req->path_normalized.base);
-    size_t o = n > 0 && (size_t)n < cap ? (size_t)n : 0;
-    const char *names[] = {"status", "after", "before", "search", "customer"};
-    const char *vals[] = {a->status, a->after, a->before, a->search, a->customer};
-    for (int i = 0; i < 5; i++) {
+    size_t o = w > 0 && (size_t)w < cap ? (size_t)w : 0;
+    for (size_t i = 0; i < n; i++) {
         if (vals[i] == NULL)
             continue;
         append_enc(buf, cap, &o, names[i]);
@@ -1118,13 +1123,37 @@ static void link_url(struct http_call *call, const struct orders_list_args *a, u
     snprintf(buf + o, cap - o, "page=%u&per_page=%u", page, per_page);
 }
 
+void orders_reply_paging(struct http_call *call, const char *const *names, const char *const *vals, size_t n,
+                         unsigned page, unsigned per_page, uint64_t total)
+{
+    uint64_t pages = (total + per_page - 1) / per_page;
+    char num[32];
+    snprintf(num, sizeof num, "%" PRIu64, total);
+    http_reply_set_header(call->req, "X-WP-Total", num);
+    snprintf(num, sizeof num, "%" PRIu64, pages);
+    http_reply_set_header(call->req, "X-WP-TotalPages", num);
+    char link[2 * 2400 + 32], url[2400];
+    size_t lo = 0;
+    link[0] = '\0';
+    if (page > 1 && pages > 0) {
+        link_url(call, names, vals, n, page - 1 <= pages ? page - 1 : (unsigned)pages, per_page, url, sizeof url);
+        lo += (size_t)snprintf(link + lo, sizeof link - lo, "<%s>; rel=\"prev\"", url);
+    }
+    if (page < pages) {
+        link_url(call, names, vals, n, page + 1, per_page, url, sizeof url);
+        snprintf(link + lo, sizeof link - lo, "%s<%s>; rel=\"next\"", lo ? ", " : "", url);
+    }
+    if (link[0])
+        http_reply_set_header(call->req, "Link", link);
+}
+
 int orders_list(struct http_call *call, const struct apid_identity *who)
 {
     (void)who;
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;
-    const struct store_options *opt = options_or_reply(call, db);
+    const struct store_options *opt = orders_options_or_reply(call, db);
     if (opt == NULL)
         return 0;
     struct orders_list_args a = {
@@ -1146,25 +1175,9 @@ int orders_list(struct http_call *call, const struct apid_identity *who)
         http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
         return 0;
     }
-    uint64_t pages = (total + f.per_page - 1) / f.per_page;
-    char num[32];
-    snprintf(num, sizeof num, "%" PRIu64, total);
-    http_reply_set_header(call->req, "X-WP-Total", num);
-    snprintf(num, sizeof num, "%" PRIu64, pages);
-    http_reply_set_header(call->req, "X-WP-TotalPages", num);
-    char link[2 * 2400 + 32], url[2400];
-    size_t lo = 0;
-    link[0] = '\0';
-    if (f.page > 1 && pages > 0) {
-        link_url(call, &a, f.page - 1 <= pages ? f.page - 1 : (unsigned)pages, f.per_page, url, sizeof url);
-        lo += (size_t)snprintf(link + lo, sizeof link - lo, "<%s>; rel=\"prev\"", url);
-    }
-    if (f.page < pages) {
-        link_url(call, &a, f.page + 1, f.per_page, url, sizeof url);
-        snprintf(link + lo, sizeof link - lo, "%s<%s>; rel=\"next\"", lo ? ", " : "", url);
-    }
-    if (link[0])
-        http_reply_set_header(call->req, "Link", link);
+    static const char *const names[] = {"status", "after", "before", "search", "customer"};
+    const char *const vals[] = {a.status, a.after, a.before, a.search, a.customer};
+    orders_reply_paging(call, names, vals, 5, f.page, f.per_page, total);
     http_reply_no_store(call->req);
     http_reply_json(call->req, 200, page);
     return 0;
@@ -1182,7 +1195,7 @@ int orders_get(struct http_call *call, const struct apid_identity *who)
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;
-    const struct store_options *opt = options_or_reply(call, db);
+    const struct store_options *opt = orders_options_or_reply(call, db);
     if (opt == NULL)
         return 0;
     json_t *o = NULL;

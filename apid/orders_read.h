@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -56,6 +57,28 @@ void orders_money(const char *src, unsigned decimals, char *out, size_t cap);
 /* "Y-m-d H:i:s" UTC to store time "Y-m-dTH:i:s" (and the UTC form "Y-m-dTH:i:s"). 0, or -1 if
  * the input is not such a date. */
 int orders_gmt_to_store(const struct store_options *opt, const char *gmt, char local_out[20], char gmt_out[20]);
+
+/* Helpers the other read routes (GET /transactions, GET /reports/sales) share with the order list. */
+
+/* page and per_page as received (NULL when absent): page >= 1, per_page 1..ORDERS_PER_PAGE_MAX,
+ * default ORDERS_PER_PAGE_DEFAULT. 0, or -1 with the message of a 400 rest_invalid_param. */
+int orders_paging_parse(const char *page, const char *per_page, unsigned *page_out, unsigned *per_page_out,
+                        const char **message);
+
+/* X-WP-Total, X-WP-TotalPages and Link (prev/next, keeping the n filters names[i]=vals[i] that are
+ * not NULL) of one page of a list of total items. */
+void orders_reply_paging(struct http_call *call, const char *const *names, const char *const *vals, size_t n,
+                         unsigned page, unsigned per_page, uint64_t total);
+
+/* An ISO 8601 date-time as WordPress's rest_parse_date accepts it (no offset: store time) to
+ * "Y-m-d H:i:s" UTC. 0, or -1 when malformed. */
+int orders_parse_date_gmt(const struct store_options *opt, const char *s, char out[20]);
+
+/* The store's wall clock at UTC instant t (timezone_string, or gmt_offset when that is empty). */
+void orders_store_tm(const struct store_options *opt, time_t t, struct tm *out);
+
+/* The store options, cached per worker thread for a few seconds; NULL after answering 503. */
+const struct store_options *orders_options_or_reply(struct http_call *call, struct db *db);
 
 /* The route handlers (route data: struct apid_route_policy). */
 int orders_list(struct http_call *call, const struct apid_identity *who);
