@@ -88,6 +88,9 @@
 #define LIMIT_RATE_BROWSER_IP_BURST 200           /* sign-in pages (/oauth/authorize, /login, /logout), per IP */
 #define LIMIT_RATE_BROWSER_IP_PER_S 10.0
 
+/* Reports (common/report_range.h, apid/reports_sales.c) */
+#define LIMIT_REPORT_DAYS 366                     /* days in one GET /reports/sales range */
+
 /* Tokens and keys */
 #define LIMIT_TOKEN_BYTES 4096                    /* a refresh or access token presented to us */
 #define LIMIT_CONNECTION_KEY_BYTES 72             /* bcrypt reads at most 72 bytes */
