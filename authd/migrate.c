@@ -19,6 +19,8 @@ extern const char _binary_authd_sql_migrate_002_sessions_sql_start[];
 extern const char _binary_authd_sql_migrate_002_sessions_sql_end[];
 extern const char _binary_authd_sql_migrate_003_mail_outbox_sql_start[];
 extern const char _binary_authd_sql_migrate_003_mail_outbox_sql_end[];
+extern const char _binary_authd_sql_migrate_004_report_indexes_sql_start[];
+extern const char _binary_authd_sql_migrate_004_report_indexes_sql_end[];
 
 struct migration {
     int version;
@@ -31,6 +33,8 @@ static const struct migration migrations[] = {
     {2, "sessions", _binary_authd_sql_migrate_002_sessions_sql_start, _binary_authd_sql_migrate_002_sessions_sql_end},
     {3, "mail_outbox", _binary_authd_sql_migrate_003_mail_outbox_sql_start,
      _binary_authd_sql_migrate_003_mail_outbox_sql_end},
+    {4, "report_indexes", _binary_authd_sql_migrate_004_report_indexes_sql_start,
+     _binary_authd_sql_migrate_004_report_indexes_sql_end},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -4,6 +4,8 @@
  * Owns: running the two schema scripts linked into authd, and the three indexes WooCommerce adds to
  * WordPress's comments table (WC_Install::create_tables checks SHOW INDEX and ALTERs when one is
  * missing; done the same way here, because ADD INDEX IF NOT EXISTS is MariaDB-only).
+ * Also runs CartMan's idempotent reports-index migration (authd/sql/migrate_004_report_indexes.sql),
+ * since the demo and test set-ups migrate before the WooCommerce tables exist.
  * Does not: upgrade or repair tables that exist (a real store's schema belongs to WordPress and
  * WooCommerce), or create CartMan's own tables (authd/migrate.c).
  */
@@ -17,6 +19,8 @@ extern const char _binary_authd_sql_wordpress_sql_start[];
 extern const char _binary_authd_sql_wordpress_sql_end[];
 extern const char _binary_authd_sql_woocommerce_sql_start[];
 extern const char _binary_authd_sql_woocommerce_sql_end[];
+extern const char _binary_authd_sql_migrate_004_report_indexes_sql_start[];
+extern const char _binary_authd_sql_migrate_004_report_indexes_sql_end[];
 
 struct script {
     const char *what;
@@ -26,6 +30,10 @@ struct script {
 static const struct script scripts[] = {
     {"WordPress tables", _binary_authd_sql_wordpress_sql_start, _binary_authd_sql_wordpress_sql_end},
     {"WooCommerce tables", _binary_authd_sql_woocommerce_sql_start, _binary_authd_sql_woocommerce_sql_end},
+    /* CartMan's reports index: migration 4 adds them to a real store; a store created here after the
+     * migrations ran gets it now (the script is idempotent) */
+    {"reports index", _binary_authd_sql_migrate_004_report_indexes_sql_start,
+     _binary_authd_sql_migrate_004_report_indexes_sql_end},
 };
 
 struct comment_index {
