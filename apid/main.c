@@ -15,6 +15,8 @@
 #include "apid/order_notes.h"
 #include "apid/orders_patch.h"
 #include "apid/orders_read.h"
+#include "apid/reports_sales.h"
+#include "apid/transactions.h"
 #include "common/daemon.h"
 #include "common/limits.h"
 
@@ -40,6 +42,8 @@ static const struct apid_route_policy get_order = {"orders:read", orders_get};
 static const struct apid_route_policy patch_order = {"orders:write", orders_patch};
 static const struct apid_route_policy list_notes = {"orders:read", order_notes_list};
 static const struct apid_route_policy create_note = {"orders:write", order_notes_create};
+static const struct apid_route_policy list_transactions = {"orders:read", transactions_list};
+static const struct apid_route_policy sales_report = {"reports:read", reports_sales};
 
 static const struct http_route api_routes[] = {
     {HTTP_GET, "/", apid_guard, 0, APID_ROUTE_PUBLIC, &index_policy},
@@ -49,6 +53,8 @@ static const struct http_route api_routes[] = {
     {HTTP_PATCH, "/orders/{id}", apid_guard, LIMIT_ORDER_WRITE_BODY, HTTP_ROUTE_NO_STORE, &patch_order},
     {HTTP_GET, "/orders/{id}/notes", apid_guard, 0, HTTP_ROUTE_NO_STORE, &list_notes},
     {HTTP_POST, "/orders/{id}/notes", apid_guard, LIMIT_ORDER_WRITE_BODY, HTTP_ROUTE_NO_STORE, &create_note},
+    {HTTP_GET, "/transactions", apid_guard, 0, HTTP_ROUTE_NO_STORE, &list_transactions},
+    {HTTP_GET, "/reports/sales", apid_guard, 0, HTTP_ROUTE_NO_STORE, &sales_report},
 };
 
 static const struct http_route_group groups[] = {

@@ -1,0 +1,284 @@
+/*
+ * apid/transactions.c — GET /transactions.
+ *
+ * Owns: what counts as a transaction and the SQL that lists them from whichever order storage is
+ * authoritative. A payment is an order (type shop_order, not trashed or a draft) whose payment date
+ * is set — WooCommerce sets date_paid once, when the payment completes, and never clears it — dated
+ * at that moment, for the order's total. A refund is a refund order (shop_order_refund) of an order
+ * that is not trashed, dated at its creation, for its amount (positive), with the refunded order's
+ * payment method and gateway transaction ID. Both share the order ID space, so `id` is unique.
+ * Filters, paging headers, dates and money come from apid/orders_read.c.
+ * Does not: write anything, or read gateway data that WooCommerce does not store.
+ *
+ * Queries: a page is one statement: each kind contributes its newest page*per_page rows in date
+ * order (HPOS payments walk the index cartman_date_paid of authd migration 3, refunds
+ * type_status_date), and the union is sorted and cut. The total is a second statement, skipped when
+ * the page itself ends the list. Under posts storage the payment date is the _date_paid meta (Unix
+ * time, not indexed as a number): lists there scan the store's _date_paid rows.
+ */
+#include "apid/transactions.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apid/orders_read.h"
+#include "common/daemon.h"
+#include "common/http_reply.h"
+#include "common/log.h"
+
+/* ---- HPOS ---------------------------------------------------------------------------------------- */
+
+#define H_PAY_FROM                                                                                                  \
+    " FROM {p}wc_order_operational_data d JOIN {p}wc_orders o ON o.id = d.order_id"                                \
+    " WHERE d.date_paid_gmt > ? AND d.date_paid_gmt < ? AND o.type = 'shop_order'"                                \
+    " AND o.status NOT IN ('trash', 'auto-draft', 'draft', 'wc-checkout-draft')"
+#define H_PAY                                                                                                       \
+    "SELECT o.id AS id, o.id AS order_id, 'payment' AS kind, o.total_amount AS amount, o.currency AS currency,"    \
+    " o.payment_method AS pm, o.payment_method_title AS pmt, o.transaction_id AS txn, d.date_paid_gmt AS at,"      \
+    " o.status AS status" H_PAY_FROM " ORDER BY d.date_paid_gmt DESC, d.order_id DESC"
+#define H_REF_FROM                                                                                                  \
+    " FROM {p}wc_orders r JOIN {p}wc_orders p ON p.id = r.parent_order_id WHERE r.type = 'shop_order_refund'"      \
+    " AND r.date_created_gmt > ? AND r.date_created_gmt < ? AND p.status <> 'trash'"
+#define H_REF                                                                                                       \
+    "SELECT r.id, r.parent_order_id, 'refund', r.total_amount, COALESCE(NULLIF(r.currency, ''), p.currency),"      \
+    " p.payment_method, p.payment_method_title, p.transaction_id, r.date_created_gmt, r.status" H_REF_FROM         \
+    " ORDER BY r.date_created_gmt DESC, r.id DESC"
+#define PAGE " LIMIT ? OFFSET ?"
+#define BOTH(pay, ref) "SELECT * FROM ((" pay " LIMIT ?) UNION ALL (" ref " LIMIT ?)) t ORDER BY t.at DESC, t.id DESC" PAGE
+
+static const char *const H_LIST[3] = {BOTH(H_PAY, H_REF), H_PAY PAGE, H_REF PAGE};
+static const char *const H_COUNT[3] = {"SELECT (SELECT COUNT(*)" H_PAY_FROM ") + (SELECT COUNT(*)" H_REF_FROM ")",
+                                       "SELECT COUNT(*)" H_PAY_FROM, "SELECT COUNT(*)" H_REF_FROM};
+
+/* ---- posts --------------------------------------------------------------------------------------- */
+
+/* keys: id, order_id, kind, at (Unix time), status */
+#define P_PAY_FROM                                                                                                  \
+    " FROM {p}postmeta pm JOIN {p}posts o ON o.ID = pm.post_id WHERE pm.meta_key = '_date_paid'"                   \
+    " AND CAST(pm.meta_value AS UNSIGNED) > ? AND CAST(pm.meta_value AS UNSIGNED) < ? AND o.post_type = 'shop_order'" \
+    " AND o.post_status NOT IN ('trash', 'auto-draft', 'draft', 'wc-checkout-draft')"
+#define P_PAY                                                                                                       \
+    "SELECT o.ID AS id, o.ID AS order_id, 'payment' AS kind, CAST(pm.meta_value AS UNSIGNED) AS at,"               \
+    " o.post_status AS status" P_PAY_FROM " ORDER BY 4 DESC, 1 DESC"
+#define P_REF_FROM                                                                                                  \
+    " FROM {p}posts r JOIN {p}posts p ON p.ID = r.post_parent WHERE r.post_type = 'shop_order_refund'"             \
+    " AND r.post_date_gmt > ? AND r.post_date_gmt < ? AND p.post_status <> 'trash'"
+#define P_REF                                                                                                       \
+    "SELECT r.ID, r.post_parent, 'refund', TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', r.post_date_gmt),"         \
+    " r.post_status" P_REF_FROM " ORDER BY 4 DESC, 1 DESC"
+#define META(id, key) "(SELECT meta_value FROM {p}postmeta WHERE post_id = " id " AND meta_key = " key " LIMIT 1)"
+#define P_OUTER                                                                                                     \
+    "SELECT t.id, t.order_id, t.kind, IF(t.kind = 'payment', " META("t.id", "'_order_total'") ", "                 \
+    META("t.id", "'_refund_amount'") "), COALESCE(" META("t.id", "'_order_currency'") ", "                          \
+    META("t.order_id", "'_order_currency'") "), " META("t.order_id", "'_payment_method'") ", "                      \
+    META("t.order_id", "'_payment_method_title'") ", " META("t.order_id", "'_transaction_id'") ", t.at, t.status"  \
+    " FROM ("
+static const char *const P_LIST[3] = {
+    P_OUTER "(" P_PAY " LIMIT ?) UNION ALL (" P_REF " LIMIT ?)) t ORDER BY t.at DESC, t.id DESC" PAGE,
+    P_OUTER P_PAY PAGE ") t ORDER BY t.at DESC, t.id DESC",
+    P_OUTER P_REF PAGE ") t ORDER BY t.at DESC, t.id DESC",
+};
+static const char *const P_COUNT[3] = {"SELECT (SELECT COUNT(*)" P_PAY_FROM ") + (SELECT COUNT(*)" P_REF_FROM ")",
+                                       "SELECT COUNT(*)" P_PAY_FROM, "SELECT COUNT(*)" P_REF_FROM};
+
+/* ---- filters ------------------------------------------------------------------------------------- */
+
+static int64_t epoch_of(const char *gmt)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (sscanf(gmt, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+               &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm);
+}
+
+int transactions_filter_parse(const struct transactions_args *a, const struct store_options *opt,
+                              struct transactions_filter *f, int *status, const char **code, const char **message)
+{
+    memset(f, 0, sizeof *f);
+    *status = 400;
+    *code = "rest_invalid_param";
+    if (orders_paging_parse(a->page, a->per_page, &f->page, &f->per_page, message) != 0)
+        return -1;
+    *code = "cartman_invalid_param";
+    f->type = TRANSACTIONS_ALL;
+    if (a->type && *a->type && strcmp(a->type, "any") != 0) {
+        if (strcmp(a->type, "payment") == 0) {
+            f->type = TRANSACTIONS_PAYMENTS;
+        } else if (strcmp(a->type, "refund") == 0) {
+            f->type = TRANSACTIONS_REFUNDS;
+        } else {
+            *message = "Invalid parameter(s): type (payment or refund)";
+            return -1;
+        }
+    }
+    snprintf(f->after_gmt, sizeof f->after_gmt, "1000-01-01 00:00:00");
+    snprintf(f->before_gmt, sizeof f->before_gmt, "9999-12-31 23:59:59");
+    if (a->after && orders_parse_date_gmt(opt, a->after, f->after_gmt) != 0) {
+        *message = "Invalid parameter(s): after";
+        return -1;
+    }
+    if (a->before && orders_parse_date_gmt(opt, a->before, f->before_gmt) != 0) {
+        *message = "Invalid parameter(s): before";
+        return -1;
+    }
+    if (strcmp(f->after_gmt, f->before_gmt) >= 0) {
+        *message = "Invalid parameter(s): after is not earlier than before";
+        return -1;
+    }
+    f->after_epoch = epoch_of(f->after_gmt);
+    if (f->after_epoch < 0)
+        f->after_epoch = 0; /* a payment date is a positive Unix time */
+    f->before_epoch = epoch_of(f->before_gmt);
+    return 0;
+}
+
+/* ---- reading ------------------------------------------------------------------------------------- */
+
+static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
+
+static json_t *row_json(const struct db_rows *r, size_t i, const struct store_options *opt)
+{
+    json_t *j = json_object();
+    const char *kind = db_cell(r, i, 2);
+    bool refund = kind && strcmp(kind, "refund") == 0;
+    json_object_set_new(j, "id", json_integer((json_int_t)strtoull(db_cell(r, i, 0), NULL, 10)));
+    json_object_set_new(j, "order_id", json_integer((json_int_t)strtoull(db_cell(r, i, 1) ? db_cell(r, i, 1) : "0",
+                                                                          NULL, 10)));
+    json_object_set_new(j, "type", json_string(refund ? "refund" : "payment"));
+    const char *amt = db_cell(r, i, 3);
+    if (refund && opt->hpos && amt) /* HPOS keeps a refund's total negative; the amount refunded is positive */
+        amt = amt[0] == '-' ? amt + 1 : "0";
+    char money[64];
+    orders_money(amt, opt->price_decimals, money, sizeof money);
+    json_object_set_new(j, "amount", json_string(money));
+    const char *cur = db_cell(r, i, 4);
+    json_object_set_new(j, "currency", json_string(cur && *cur ? cur : opt->currency));
+    json_object_set_new(j, "payment_method", jstr(db_cell(r, i, 5)));
+    json_object_set_new(j, "payment_method_title", jstr(db_cell(r, i, 6)));
+    json_object_set_new(j, "transaction_id", jstr(db_cell(r, i, 7)));
+    const char *at = db_cell(r, i, 8);
+    char gmt[20] = "", local[20], gout[20];
+    if (at && !opt->hpos) { /* posts: Unix time */
+        time_t t = (time_t)strtoll(at, NULL, 10);
+        struct tm g;
+        gmtime_r(&t, &g);
+        strftime(gmt, sizeof gmt, "%Y-%m-%d %H:%M:%S", &g);
+        at = gmt;
+    }
+    bool ok = at && orders_gmt_to_store(opt, at, local, gout) == 0;
+    json_object_set_new(j, "date", ok ? json_string(local) : json_null());
+    json_object_set_new(j, "date_gmt", ok ? json_string(gout) : json_null());
+    const char *st = db_cell(r, i, 9);
+    if (st && strncmp(st, "wc-", 3) == 0)
+        st += 3;
+    json_object_set_new(j, "status", jstr(st));
+    return j;
+}
+
+int transactions_read(struct db *db, const struct store_options *opt, const struct transactions_filter *f,
+                      json_t **page, uint64_t *total)
+{
+    struct db_value p[8];
+    size_t n = 0, nf;
+    unsigned long long offset = (unsigned long long)(f->page - 1) * f->per_page;
+    struct db_value lo = opt->hpos ? DB_STR(f->after_gmt) : DB_INT(f->after_epoch);
+    struct db_value hi = opt->hpos ? DB_STR(f->before_gmt) : DB_INT(f->before_epoch);
+    struct db_value rlo = DB_STR(f->after_gmt), rhi = DB_STR(f->before_gmt);
+    if (f->type == TRANSACTIONS_ALL) {
+        p[n++] = lo;
+        p[n++] = hi;
+        p[n++] = DB_UINT(offset + f->per_page);
+        p[n++] = rlo;
+        p[n++] = rhi;
+        p[n++] = DB_UINT(offset + f->per_page);
+    } else if (f->type == TRANSACTIONS_PAYMENTS) {
+        p[n++] = lo;
+        p[n++] = hi;
+    } else {
+        p[n++] = rlo;
+        p[n++] = rhi;
+    }
+    p[n++] = DB_UINT(f->per_page);
+    p[n++] = DB_UINT(offset);
+    struct db_rows r;
+    const char *sql = opt->hpos ? H_LIST[f->type] : P_LIST[f->type];
+    if (db_query(db, sql, p, n, &r) != 0) {
+        log_warn("transactions: list query failed: %s", db_error(db));
+        return -1;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r.nrows; i++)
+        json_array_append_new(arr, row_json(&r, i, opt));
+    size_t rows = r.nrows;
+    db_rows_free(&r);
+    if (rows < f->per_page && (rows > 0 || f->page == 1)) {
+        *total = offset + rows; /* the page ends the list */
+        *page = arr;
+        return 0;
+    }
+    /* the count takes the date bounds only */
+    n = 0;
+    if (f->type != TRANSACTIONS_REFUNDS) {
+        p[n++] = lo;
+        p[n++] = hi;
+    }
+    if (f->type != TRANSACTIONS_PAYMENTS) {
+        p[n++] = rlo;
+        p[n++] = rhi;
+    }
+    nf = n;
+    struct db_rows cr;
+    if (db_query(db, opt->hpos ? H_COUNT[f->type] : P_COUNT[f->type], p, nf, &cr) != 0 || cr.nrows != 1) {
+        log_warn("transactions: count query failed: %s", db_error(db));
+        json_decref(arr);
+        return -1;
+    }
+    *total = strtoull(db_cell(&cr, 0, 0) ? db_cell(&cr, 0, 0) : "0", NULL, 10);
+    db_rows_free(&cr);
+    *page = arr;
+    return 0;
+}
+
+/* ---- HTTP ---------------------------------------------------------------------------------------- */
+
+int transactions_list(struct http_call *call, const struct apid_identity *who)
+{
+    (void)who;
+    struct db *db = daemon_db_or_reply(call);
+    if (db == NULL)
+        return 0;
+    const struct store_options *opt = orders_options_or_reply(call, db);
+    if (opt == NULL)
+        return 0;
+    struct transactions_args a = {
+        .type = http_query(call, "type", NULL), .after = http_query(call, "after", NULL),
+        .before = http_query(call, "before", NULL), .page = http_query(call, "page", NULL),
+        .per_page = http_query(call, "per_page", NULL),
+    };
+    struct transactions_filter f;
+    int status;
+    const char *code, *msg;
+    if (transactions_filter_parse(&a, opt, &f, &status, &code, &msg) != 0) {
+        http_reply_error(call->req, status, code, msg);
+        return 0;
+    }
+    json_t *page;
+    uint64_t total;
+    if (transactions_read(db, opt, &f, &page, &total) != 0) {
+        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+        return 0;
+    }
+    static const char *const names[] = {"type", "after", "before"};
+    const char *const vals[] = {a.type, a.after, a.before};
+    orders_reply_paging(call, names, vals, 3, f.page, f.per_page, total);
+    http_reply_no_store(call->req);
+    http_reply_json(call->req, 200, page);
+    return 0;
+}
