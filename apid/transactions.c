@@ -43,8 +43,9 @@
     " FROM {p}wc_orders r JOIN {p}wc_orders p ON p.id = r.parent_order_id WHERE r.type = 'shop_order_refund'"      \
     " AND r.date_created_gmt > ? AND r.date_created_gmt < ? AND p.status <> 'trash'"
 #define H_REF                                                                                                       \
-    "SELECT r.id, r.parent_order_id, 'refund', r.total_amount, COALESCE(NULLIF(r.currency, ''), p.currency),"      \
-    " p.payment_method, p.payment_method_title, p.transaction_id, r.date_created_gmt, r.status" H_REF_FROM         \
+    "SELECT r.id AS id, r.parent_order_id AS order_id, 'refund' AS kind, r.total_amount AS amount,"                \
+    " COALESCE(NULLIF(r.currency, ''), p.currency) AS currency, p.payment_method AS pm, p.payment_method_title AS pmt," \
+    " p.transaction_id AS txn, r.date_created_gmt AS at, r.status AS status" H_REF_FROM                           \
     " ORDER BY r.date_created_gmt DESC, r.id DESC"
 #define PAGE " LIMIT ? OFFSET ?"
 #define BOTH(pay, ref) "SELECT * FROM ((" pay " LIMIT ?) UNION ALL (" ref " LIMIT ?)) t ORDER BY t.at DESC, t.id DESC" PAGE
@@ -67,8 +68,8 @@ static const char *const H_COUNT[3] = {"SELECT (SELECT COUNT(*)" H_PAY_FROM ") +
     " FROM {p}posts r JOIN {p}posts p ON p.ID = r.post_parent WHERE r.post_type = 'shop_order_refund'"             \
     " AND r.post_date_gmt > ? AND r.post_date_gmt < ? AND p.post_status <> 'trash'"
 #define P_REF                                                                                                       \
-    "SELECT r.ID, r.post_parent, 'refund', TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', r.post_date_gmt),"         \
-    " r.post_status" P_REF_FROM " ORDER BY 4 DESC, 1 DESC"
+    "SELECT r.ID AS id, r.post_parent AS order_id, 'refund' AS kind,"                                              \
+    " TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', r.post_date_gmt) AS at, r.post_status AS status" P_REF_FROM " ORDER BY 4 DESC, 1 DESC"
 #define META(id, key) "(SELECT meta_value FROM {p}postmeta WHERE post_id = " id " AND meta_key = " key " LIMIT 1)"
 #define P_OUTER                                                                                                     \
     "SELECT t.id, t.order_id, t.kind, IF(t.kind = 'payment', " META("t.id", "'_order_total'") ", "                 \

@@ -28,6 +28,11 @@ token() { curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d gra
     "$AUTHD_URL/oauth/token" | jq -r .access_token; }
 at=$(token)
 like "$at" '^[A-Za-z0-9_-]+\.' "an access token"
+# apid fetches authd's keys in the background: right after start a bearer request may get 503
+for _ in $(seq 1 50); do
+    [ "$(curl -sS "${CA[@]}" -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $at" "$APID_URL/cartman/v1/connection-test")" != 503 ] && break
+    sleep 0.2
+done
 is "$(sql "$DB" "SELECT option_value FROM ${P}options WHERE option_name = 'timezone_string'")" "$ZONE" "the store is in $ZONE"
 
 day_add() { date -d "$1 $2 day" +%F; }                                # day_add 2026-11-27 -6
