@@ -206,9 +206,16 @@ static void put_sums(json_t *o, const struct store_options *opt, const struct re
     json_object_set_new(o, "net_sales", money(opt, s->net));
     json_object_set_new(o, "orders", json_integer((json_int_t)s->orders));
     json_object_set_new(o, "items_sold", json_integer((json_int_t)s->items));
-    int64_t aov = 0;
-    if (s->orders > 0) /* rounded half away from zero */
-        aov = (s->net >= 0 ? s->net + s->orders / 2 : s->net - s->orders / 2) / s->orders;
+    /* net / orders rounded once, half away from zero, to the store's decimals (at most 6) */
+    int64_t aov = 0, unit = 1;
+    for (unsigned i = opt->price_decimals < 6 ? opt->price_decimals : 6; i < 6; i++)
+        unit *= 10;
+    if (s->orders > 0) {
+        int64_t q = s->orders * unit, a = s->net < 0 ? -s->net : s->net;
+        aov = (a + q / 2) / q * unit;
+        if (s->net < 0)
+            aov = -aov;
+    }
     json_object_set_new(o, "average_order_value", money(opt, aov));
     json_object_set_new(o, "refunds", money(opt, refunds));
     json_object_set_new(o, "shipping", money(opt, s->shipping));

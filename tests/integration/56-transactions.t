@@ -138,6 +138,20 @@ run_store() {
 
 run_store "$CARTMAN_DB_NAME" "$APID_URL/cartman/v1" hpos
 is "$(get "$APID_URL/wp-json/cartman/v1/transactions?per_page=2") $(jq_ length)" "200 2" "under /wp-json too"
+
+# --- totals follow WooCommerce's writes (a save bumps date_updated_gmt), also within one second ---
+DB=$CARTMAN_DB_NAME
+X=$APID_URL/cartman/v1/transactions
+n0=$(hdr x-wp-total)
+for _ in 1 2 3; do get "$X?per_page=2" >/dev/null; done
+is "$(hdr x-wp-total)" "$n0" "total, counted and cached"
+x=$(sql "$DB" "SELECT o.id FROM ${P}wc_orders o JOIN ${P}wc_order_operational_data d ON d.order_id = o.id
+               WHERE o.type = 'shop_order' AND o.status = 'wc-completed' AND d.date_paid_gmt IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM ${P}wc_orders r WHERE r.parent_order_id = o.id) ORDER BY o.id LIMIT 1")
+sql "$DB" "UPDATE ${P}wc_orders SET status = 'trash', date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
+for _ in 1 2 3; do get "$X?per_page=2" >/dev/null; is "$(hdr x-wp-total)" "$((n0 - 1))" "a trashed order's payment leaves the list at once"; done
+sql "$DB" "UPDATE ${P}wc_orders SET status = 'wc-completed', date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
+for _ in 1 2 3; do get "$X?per_page=2" >/dev/null; is "$(hdr x-wp-total)" "$n0" "and comes back, also in the same second"; done
 narrow=$(token -d scope=products:read)
 is "$(curl -sS "${CA[@]}" --http2 --interface "$SRC" -o "$T/t.body" -w '%{http_code}' -H "Authorization: Bearer $narrow" \
     "$APID_URL/cartman/v1/transactions") $(jq_ .code)" "403 cartman_insufficient_scope" "a products:read token gets no transactions"
