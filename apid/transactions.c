@@ -10,9 +10,9 @@
  * Filters, paging headers, dates and money come from apid/orders_read.c.
  * Does not: write anything, or read gateway data that WooCommerce does not store.
  *
- * Queries: a page is one statement: each kind contributes its newest page*per_page rows in date
- * order (HPOS payments walk the index cartman_date_paid of authd migration 3, refunds
- * date_created), and the union is sorted and cut. The total is a COUNT (about 0.5 s on 100,000
+ * Queries: a page is one statement: each kind contributes the keys of its newest page*per_page rows
+ * in date order (HPOS payments walk the index cartman_date_paid of authd migration 3, refunds
+ * type_status_date), the union of keys is sorted and cut, and the page's rows are joined last. The total is a COUNT (about 0.5 s on 100,000
  * orders: it joins every paid order to check its type and status), skipped when the page itself ends
  * the list, and under HPOS cached per thread until an order is created or changed (see count_slot). Under posts storage the payment date is the _date_paid meta (Unix
  * time, not indexed as a number): lists there scan the store's _date_paid rows.
@@ -30,6 +30,12 @@
 #include "common/http_reply.h"
 #include "common/log.h"
 
+/* Every list first picks the page's keys (id, order_id, kind, at) from the candidates of each kind,
+ * sorted in memory (keys only: no TEXT column forces an on-disk temporary table), and only then joins
+ * the page's rows for their columns. */
+#define PAGE " LIMIT ? OFFSET ?"
+#define SORTED(parts) "SELECT * FROM (" parts ") u ORDER BY u.at DESC, u.id DESC" PAGE
+
 /* ---- HPOS ---------------------------------------------------------------------------------------- */
 
 #define H_PAY_FROM                                                                                                  \
@@ -37,51 +43,57 @@
     " WHERE d.date_paid_gmt > ? AND d.date_paid_gmt < ? AND o.type = 'shop_order'"                                \
     " AND o.status NOT IN ('trash', 'auto-draft', 'draft', 'wc-checkout-draft')"
 #define H_PAY                                                                                                       \
-    "SELECT o.id AS id, o.id AS order_id, 'payment' AS kind, o.total_amount AS amount, o.currency AS currency,"    \
-    " o.payment_method AS pm, o.payment_method_title AS pmt, o.transaction_id AS txn, d.date_paid_gmt AS at,"      \
-    " o.status AS status" H_PAY_FROM " ORDER BY d.date_paid_gmt DESC, d.order_id DESC"
+    "SELECT d.order_id AS id, d.order_id AS order_id, 'payment' AS kind, d.date_paid_gmt AS at" H_PAY_FROM        \
+    " ORDER BY d.date_paid_gmt DESC, d.order_id DESC"
 #define H_REF_FROM                                                                                                  \
     " FROM {p}wc_orders r JOIN {p}wc_orders p ON p.id = r.parent_order_id WHERE r.type = 'shop_order_refund'"      \
     " AND r.date_created_gmt > ? AND r.date_created_gmt < ? AND p.status <> 'trash'"
-#define H_REF                                                                                                       \
-    "SELECT r.id AS id, r.parent_order_id AS order_id, 'refund' AS kind, r.total_amount AS amount,"                \
-    " COALESCE(NULLIF(r.currency, ''), p.currency) AS currency, p.payment_method AS pm, p.payment_method_title AS pmt," \
-    " p.transaction_id AS txn, r.date_created_gmt AS at, r.status AS status" H_REF_FROM                           \
-    " ORDER BY r.date_created_gmt DESC, r.id DESC"
-#define PAGE " LIMIT ? OFFSET ?"
-#define BOTH(pay, ref) "SELECT * FROM ((" pay " LIMIT ?) UNION ALL (" ref " LIMIT ?)) t ORDER BY t.at DESC, t.id DESC" PAGE
+#define H_REF "SELECT r.id AS id, r.parent_order_id AS order_id, 'refund' AS kind, r.date_created_gmt AS at" H_REF_FROM
+/* WooCommerce gives every refund the status completed: those come from type_status_date in date order
+ * (no sort), any others (none in WooCommerce itself) are sorted apart */
+#define H_REF_DONE "(" H_REF " AND r.status = 'wc-completed' ORDER BY r.date_created_gmt DESC, r.id DESC LIMIT ?)"
+#define H_REF_OTHER "(" H_REF " AND r.status <> 'wc-completed' ORDER BY r.date_created_gmt DESC, r.id DESC LIMIT ?)"
+/* o: the transaction's own row (order or refund); p: the order paid (for a payment, o itself) */
+#define H_ROWS(keys)                                                                                                \
+    "SELECT o.id, t.order_id, t.kind, o.total_amount, COALESCE(NULLIF(o.currency, ''), p.currency),"               \
+    " p.payment_method, p.payment_method_title, p.transaction_id, t.at, o.status FROM (" keys ") t"                \
+    " JOIN {p}wc_orders o ON o.id = t.id JOIN {p}wc_orders p ON p.id = t.order_id ORDER BY t.at DESC, t.id DESC"
 
-static const char *const H_LIST[3] = {BOTH(H_PAY, H_REF), H_PAY PAGE, H_REF PAGE};
+static const char *const H_LIST[3] = {
+    H_ROWS(SORTED("(" H_PAY " LIMIT ?) UNION ALL " H_REF_DONE " UNION ALL " H_REF_OTHER)),
+    H_ROWS(H_PAY PAGE),
+    H_ROWS(SORTED(H_REF_DONE " UNION ALL " H_REF_OTHER)),
+};
 static const char *const H_COUNT[3] = {"SELECT (SELECT COUNT(*)" H_PAY_FROM ") + (SELECT COUNT(*)" H_REF_FROM ")",
                                        "SELECT COUNT(*)" H_PAY_FROM, "SELECT COUNT(*)" H_REF_FROM};
 
 /* ---- posts --------------------------------------------------------------------------------------- */
 
-/* keys: id, order_id, kind, at (Unix time), status */
+/* keys: id, order_id, kind, at (Unix time) */
 #define P_PAY_FROM                                                                                                  \
     " FROM {p}postmeta pm JOIN {p}posts o ON o.ID = pm.post_id WHERE pm.meta_key = '_date_paid'"                   \
     " AND CAST(pm.meta_value AS UNSIGNED) > ? AND CAST(pm.meta_value AS UNSIGNED) < ? AND o.post_type = 'shop_order'" \
     " AND o.post_status NOT IN ('trash', 'auto-draft', 'draft', 'wc-checkout-draft')"
 #define P_PAY                                                                                                       \
-    "SELECT o.ID AS id, o.ID AS order_id, 'payment' AS kind, CAST(pm.meta_value AS UNSIGNED) AS at,"               \
-    " o.post_status AS status" P_PAY_FROM " ORDER BY 4 DESC, 1 DESC"
+    "SELECT o.ID AS id, o.ID AS order_id, 'payment' AS kind, CAST(pm.meta_value AS UNSIGNED) AS at" P_PAY_FROM     \
+    " ORDER BY 4 DESC, 1 DESC"
 #define P_REF_FROM                                                                                                  \
     " FROM {p}posts r JOIN {p}posts p ON p.ID = r.post_parent WHERE r.post_type = 'shop_order_refund'"             \
     " AND r.post_date_gmt > ? AND r.post_date_gmt < ? AND p.post_status <> 'trash'"
 #define P_REF                                                                                                       \
     "SELECT r.ID AS id, r.post_parent AS order_id, 'refund' AS kind,"                                              \
-    " TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', r.post_date_gmt) AS at, r.post_status AS status" P_REF_FROM " ORDER BY 4 DESC, 1 DESC"
+    " TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', r.post_date_gmt) AS at" P_REF_FROM " ORDER BY 4 DESC, 1 DESC"
 #define META(id, key) "(SELECT meta_value FROM {p}postmeta WHERE post_id = " id " AND meta_key = " key " LIMIT 1)"
-#define P_OUTER                                                                                                     \
+#define P_ROWS(keys)                                                                                                \
     "SELECT t.id, t.order_id, t.kind, IF(t.kind = 'payment', " META("t.id", "'_order_total'") ", "                 \
     META("t.id", "'_refund_amount'") "), COALESCE(" META("t.id", "'_order_currency'") ", "                          \
     META("t.order_id", "'_order_currency'") "), " META("t.order_id", "'_payment_method'") ", "                      \
-    META("t.order_id", "'_payment_method_title'") ", " META("t.order_id", "'_transaction_id'") ", t.at, t.status"  \
-    " FROM ("
+    META("t.order_id", "'_payment_method_title'") ", " META("t.order_id", "'_transaction_id'") ", t.at,"           \
+    " o.post_status FROM (" keys ") t JOIN {p}posts o ON o.ID = t.id ORDER BY t.at DESC, t.id DESC"
 static const char *const P_LIST[3] = {
-    P_OUTER "(" P_PAY " LIMIT ?) UNION ALL (" P_REF " LIMIT ?)) t ORDER BY t.at DESC, t.id DESC" PAGE,
-    P_OUTER P_PAY PAGE ") t ORDER BY t.at DESC, t.id DESC",
-    P_OUTER P_REF PAGE ") t ORDER BY t.at DESC, t.id DESC",
+    P_ROWS(SORTED("(" P_PAY " LIMIT ?) UNION ALL (" P_REF " LIMIT ?)")),
+    P_ROWS(P_PAY PAGE),
+    P_ROWS(P_REF PAGE),
 };
 static const char *const P_COUNT[3] = {"SELECT (SELECT COUNT(*)" P_PAY_FROM ") + (SELECT COUNT(*)" P_REF_FROM ")",
                                        "SELECT COUNT(*)" P_PAY_FROM, "SELECT COUNT(*)" P_REF_FROM};
@@ -255,25 +267,26 @@ static json_t *row_json(const struct db_rows *r, size_t i, const struct store_op
 int transactions_read(struct db *db, const struct store_options *opt, const struct transactions_filter *f,
                       json_t **page, uint64_t *total)
 {
-    struct db_value p[8];
+    struct db_value p[12];
     size_t n = 0, nf;
     unsigned long long offset = (unsigned long long)(f->page - 1) * f->per_page;
     struct db_value lo = opt->hpos ? DB_STR(f->after_gmt) : DB_INT(f->after_epoch);
     struct db_value hi = opt->hpos ? DB_STR(f->before_gmt) : DB_INT(f->before_epoch);
-    struct db_value rlo = DB_STR(f->after_gmt), rhi = DB_STR(f->before_gmt);
-    if (f->type == TRANSACTIONS_ALL) {
+    struct db_value rlo = DB_STR(f->after_gmt), rhi = DB_STR(f->before_gmt), k = DB_UINT(offset + f->per_page);
+    if (f->type != TRANSACTIONS_REFUNDS) {
         p[n++] = lo;
         p[n++] = hi;
-        p[n++] = DB_UINT(offset + f->per_page);
-        p[n++] = rlo;
-        p[n++] = rhi;
-        p[n++] = DB_UINT(offset + f->per_page);
-    } else if (f->type == TRANSACTIONS_PAYMENTS) {
-        p[n++] = lo;
-        p[n++] = hi;
-    } else {
-        p[n++] = rlo;
-        p[n++] = rhi;
+        if (f->type == TRANSACTIONS_ALL)
+            p[n++] = k;
+    }
+    if (f->type != TRANSACTIONS_PAYMENTS) {
+        /* HPOS: completed refunds, then the others; posts: all refunds */
+        for (int part = 0; part < (opt->hpos ? 2 : 1); part++) {
+            p[n++] = rlo;
+            p[n++] = rhi;
+            if (f->type == TRANSACTIONS_ALL || opt->hpos)
+                p[n++] = k;
+        }
     }
     p[n++] = DB_UINT(f->per_page);
     p[n++] = DB_UINT(offset);
