@@ -9,7 +9,7 @@
  * counted, exactly as in WooCommerce Analytics), or write anything.
  *
  * Queries: one statement sums a range per day (from the covering index cartman_date_status_totals,
- * authd migration 3) together with the coupon discounts of the same orders. Days before today are
+ * authd migration 4) together with the coupon discounts of the same orders. Days before today are
  * cached per worker thread under a fingerprint: WooCommerce's reports cache version (the transient
  * its analytics import bumps on every change of wc_order_stats), under HPOS the latest
  * wc_orders.date_updated_gmt (every order write bumps it, ours included), and at most CACHE_TTL_S old.

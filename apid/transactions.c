@@ -11,7 +11,7 @@
  * Does not: write anything, or read gateway data that WooCommerce does not store.
  *
  * Queries: a page is one statement: each kind contributes the keys of its newest page*per_page rows
- * in date order (HPOS payments walk the index cartman_date_paid of authd migration 3, refunds
+ * in date order (HPOS payments walk the index cartman_date_paid of authd migration 4, refunds
  * type_status_date), the union of keys is sorted and cut, and the page's rows are joined last. The total is a COUNT (about 0.5 s on 100,000
  * orders: it joins every paid order to check its type and status), skipped when the page itself ends
  * the list, and under HPOS cached per thread until an order is created or changed (see count_slot). Under posts storage the payment date is the _date_paid meta (Unix

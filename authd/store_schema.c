@@ -30,9 +30,9 @@ struct script {
 static const struct script scripts[] = {
     {"WordPress tables", _binary_authd_sql_wordpress_sql_start, _binary_authd_sql_wordpress_sql_end},
     {"WooCommerce tables", _binary_authd_sql_woocommerce_sql_start, _binary_authd_sql_woocommerce_sql_end},
-    /* CartMan's reports index: migration 4 adds them to a real store; a store created here after the
+    /* CartMan's reports indexes: migration 4 adds them to a real store; a store created here after the
      * migrations ran gets it now (the script is idempotent) */
-    {"reports index", _binary_authd_sql_migrate_004_report_indexes_sql_start,
+    {"reports indexes", _binary_authd_sql_migrate_004_report_indexes_sql_start,
      _binary_authd_sql_migrate_004_report_indexes_sql_end},
 };
 

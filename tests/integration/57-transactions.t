@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 CA=(--cacert "$CARTMAN_TLS_CERT")
 T=${CARTMAN_TEST_DIR:-/tmp}
 P=$CARTMAN_DB_PREFIX
-SRC=127.0.0.56
+SRC=127.0.0.57
 ZONE=Europe/Berlin
 
 get() { # get URL [curl args] → STATUS; body in $T/t.body, headers in $T/t.hdr
