@@ -16,7 +16,7 @@
  *   order_write_clock(opt, &now);
  *   db_begin(db);
  *   if (order_write_lock(db, opt, id, &o) != 1) → rollback, 404 / 503
- *   if (order_write_set_status(db, opt, &o, "completed", note, who->user_id, &now) != 0) → rollback, 503
+ *   if (order_write_set_status(db, opt, &o, "completed", note, who->user_id, &now, NULL) != 0) → rollback, 503
  *   db_commit(db);
  *
  * A refund (POST /orders/{id}/refund) locks the parent the same way, inserts its refund order,
