@@ -340,6 +340,23 @@ static int set_date(struct db *db, const struct store_options *opt, struct order
     return 0;
 }
 
+/* WC_Cache_Helper::get_transient_version($group, true): set_transient("<group>-transient-version",
+ * time()), which adds the option (autoloaded) when it is missing. */
+static int bump_transient_version(struct db *db, const struct store_options *opt, const char *name, int64_t ts)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%" PRId64, ts);
+    /* WordPress 6.6 (db_version 57155) writes autoload 'on', earlier versions 'yes' */
+    const char *autoload = strtol(opt->wp_db_version, NULL, 10) >= 57155 ? "on" : "yes";
+    struct db_value p[3] = {DB_STR(name), DB_STR(v), DB_STR(autoload)};
+    if (db_exec(db,
+                "INSERT INTO {p}options (option_name, option_value, autoload) VALUES (?, ?, ?)"
+                " ON DUPLICATE KEY UPDATE option_value = VALUES(option_value)",
+                p, 3, NULL) != 0)
+        return fail(db, "transient version");
+    return 0;
+}
+
 int order_write_touch(struct db *db, const struct store_options *opt, const struct order_locked *o,
                       const struct order_clock *now)
 {
@@ -376,13 +393,7 @@ int order_write_touch(struct db *db, const struct store_options *opt, const stru
                     p, 1, NULL) != 0)
             return fail(db, "customer meta");
     }
-    char ts[24];
-    snprintf(ts, sizeof ts, "%" PRId64, now->unix_ts);
-    struct db_value v[1] = {DB_STR(ts)};
-    if (db_exec(db, "UPDATE {p}options SET option_value = ? WHERE option_name = '_transient_orders-transient-version'",
-                v, 1, NULL) != 0)
-        return fail(db, "transient version");
-    return 0;
+    return bump_transient_version(db, opt, "_transient_orders-transient-version", now->unix_ts);
 }
 
 /* ---- notes ----------------------------------------------------------------------------------------- */
@@ -624,7 +635,7 @@ static int lock_stock(struct db *db, uint64_t id)
 
 /* wc_delete_product_transients(id): the fixed-name product transients, the ones named after the
  * product, and the product transient version. */
-static int product_transients(struct db *db, uint64_t id, const struct order_clock *now)
+static int product_transients(struct db *db, const struct store_options *opt, uint64_t id, const struct order_clock *now)
 {
     static const char *const fixed[] = {"wc_products_onsale", "wc_featured_products", "wc_outofstock_count",
                                         "wc_low_stock_count"};
@@ -651,27 +662,22 @@ static int product_transients(struct db *db, uint64_t id, const struct order_clo
                 "DELETE FROM {p}options WHERE option_name IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p,
                 n, NULL) != 0)
         return fail(db, "product transients");
-    char ts[24];
-    snprintf(ts, sizeof ts, "%" PRId64, now->unix_ts);
-    struct db_value v[1] = {DB_STR(ts)};
-    if (db_exec(db, "UPDATE {p}options SET option_value = ? WHERE option_name = '_transient_product-transient-version'",
-                v, 1, NULL) != 0)
-        return fail(db, "product transient version");
-    return 0;
+    return bump_transient_version(db, opt, "_transient_product-transient-version", now->unix_ts);
 }
 
 /* The product save that follows a stock change: modified date and transients. */
-static int product_saved(struct db *db, uint64_t id, const struct order_clock *now)
+static int product_saved(struct db *db, const struct store_options *opt, uint64_t id, const struct order_clock *now)
 {
     struct db_value m[3] = {DB_STR(now->local), DB_STR(now->gmt), DB_UINT(id)};
     if (db_exec(db, "UPDATE {p}posts SET post_modified = ?, post_modified_gmt = ? WHERE ID = ?", m, 3, NULL) != 0)
         return fail(db, "product modified");
-    return product_transients(db, id, now);
+    return product_transients(db, opt, id, now);
 }
 
 /* WC_Product_Variable::sync after a variation's save: the parent's stock status from its published
  * variations (when the parent does not manage stock itself), then the parent's own save. */
-static int sync_variable_parent(struct db *db, uint64_t parent_id, const struct order_clock *now)
+static int sync_variable_parent(struct db *db, const struct store_options *opt, uint64_t parent_id,
+                                const struct order_clock *now)
 {
     struct product parent;
     int rc = product_read(db, parent_id, &parent);
@@ -693,10 +699,11 @@ static int sync_variable_parent(struct db *db, uint64_t parent_id, const struct 
         if (strcmp(status, parent.stock_status) != 0 && set_stock_status(db, parent_id, status) != 0)
             return -1;
     }
-    return product_saved(db, parent_id, now);
+    return product_saved(db, opt, parent_id, now);
 }
 
-static int product_stock(struct db *db, const struct stock_options *so, uint64_t product_id, long long delta,
+static int product_stock(struct db *db, const struct store_options *opt, const struct stock_options *so,
+                         uint64_t product_id, long long delta,
                          const struct order_clock *now, long long *from, long long *to)
 {
     struct product pr, h;
@@ -730,9 +737,9 @@ static int product_stock(struct db *db, const struct stock_options *so, uint64_t
     struct db_value l[2] = {DB_DOUBLE((double)now_stock), DB_UINT(h.id)};
     if (db_exec(db, "UPDATE {p}wc_product_meta_lookup SET stock_quantity = ? WHERE product_id = ?", l, 2, NULL) != 0)
         return fail(db, "lookup stock");
-    if (product_saved(db, h.id, now) != 0)
+    if (product_saved(db, opt, h.id, now) != 0)
         return -1;
-    if (h.variation && h.parent && sync_variable_parent(db, h.parent, now) < 0)
+    if (h.variation && h.parent && sync_variable_parent(db, opt, h.parent, now) < 0)
         return -1;
     if (from)
         *from = old;
@@ -744,11 +751,10 @@ static int product_stock(struct db *db, const struct stock_options *so, uint64_t
 int order_write_product_stock(struct db *db, const struct store_options *opt, uint64_t product_id, long long delta,
                               const struct order_clock *now, long long *from, long long *to)
 {
-    (void)opt;
     struct stock_options so;
     if (stock_options(db, &so) != 0)
         return -1;
-    return product_stock(db, &so, product_id, delta, now, from, to);
+    return product_stock(db, opt, &so, product_id, delta, now, from, to);
 }
 
 struct line {
@@ -882,7 +888,7 @@ static int stock_lines(struct db *db, const struct store_options *opt, struct or
             continue;
         long long qty = reduce ? l->qty : l->reduced;
         long long from, to;
-        rc = product_stock(db, &so, pid, reduce ? -qty : qty, now, &from, &to);
+        rc = product_stock(db, opt, &so, pid, reduce ? -qty : qty, now, &from, &to);
         if (rc < 0)
             return -1;
         if (rc == 0)
@@ -1106,7 +1112,8 @@ int order_write_stats(struct db *db, const struct store_options *opt, const stru
     struct db_value r[2] = {DB_STR(o->status), DB_UINT(o->id)};
     if (db_exec(db, "UPDATE {p}wc_order_stats SET status = ? WHERE parent_id = ?", r, 2, NULL) != 0)
         return fail(db, "refund stats");
-    return 0;
+    /* the analytics import invalidates the reports cache (ReportsCache::invalidate) */
+    return bump_transient_version(db, opt, "_transient_woocommerce_reports-transient-version", (int64_t)time(NULL));
 }
 
 /* ---- the status change ------------------------------------------------------------------------------- */

@@ -137,7 +137,7 @@ int order_write_item_restock(struct db *db, const struct store_options *opt, str
 
 /* Marks the order modified now in every copy (HPOS date_updated_gmt; post_modified, _gmt) and clears
  * the caches WooCommerce clears on an order save (report transients, the customer's order-count meta,
- * the orders transient version). 0, or -1. */
+ * the orders transient version, added when missing as set_transient does). 0, or -1. */
 int order_write_touch(struct db *db, const struct store_options *opt, const struct order_locked *o,
                       const struct order_clock *now);
 
@@ -147,7 +147,9 @@ int order_write_meta(struct db *db, const struct store_options *opt, const struc
                      const char *value);
 
 /* The wc_order_stats rows after a status change: the order's status, date_paid and date_completed
- * (store time), and the status of its refunds' rows (refund rows carry the parent's status). 0, or -1. */
+ * (store time), and the status of its refunds' rows (refund rows carry the parent's status); then the
+ * reports cache version (_transient_woocommerce_reports-transient-version), as the analytics import
+ * bumps it. 0, or -1. */
 int order_write_stats(struct db *db, const struct store_options *opt, const struct order_locked *o);
 
 #endif

@@ -196,6 +196,9 @@ run() {
         is "$(sql "$db" "SELECT post_modified FROM ${P}posts WHERE ID = $id")" "$paid_local" "$mode:   post_modified in store time"
     fi
     is "$(audit_last "$db")" "order.status|ok|1|order|$id|{\"from\":\"failed\",\"to\":\"processing\"}" "$mode:   audit row"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}options WHERE option_name IN ('_transient_orders-transient-version',
+                     '_transient_woocommerce_reports-transient-version', '_transient_product-transient-version')
+                     AND ABS(option_value - UNIX_TIMESTAMP()) < 60")" 3 "$mode:   orders, reports and product transient versions set to now"
     is "$(req GET "$O/$id/notes")" 200 "$mode:   GET notes"
     is "$(jq_ '.[0] | [.author, .note, .customer_note, .added_by_user] | map(tostring) | join("|")')" \
         "$admin_name|Paid by phone. Order status changed from Failed to Processing.|false|true" "$mode:   newest first, REST v3 shape"
