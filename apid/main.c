@@ -14,6 +14,7 @@
 #include "apid/mail_sender.h"
 #include "apid/order_notes.h"
 #include "apid/orders_patch.h"
+#include "apid/order_refund.h"
 #include "apid/orders_read.h"
 #include "apid/reports_sales.h"
 #include "apid/transactions.h"
@@ -44,6 +45,7 @@ static const struct apid_route_policy list_notes = {"orders:read", order_notes_l
 static const struct apid_route_policy create_note = {"orders:write", order_notes_create};
 static const struct apid_route_policy list_transactions = {"orders:read", transactions_list};
 static const struct apid_route_policy sales_report = {"reports:read", reports_sales};
+static const struct apid_route_policy refund_order = {"orders:write", order_refund_post};
 
 static const struct http_route api_routes[] = {
     {HTTP_GET, "/", apid_guard, 0, APID_ROUTE_PUBLIC, &index_policy},
@@ -55,6 +57,7 @@ static const struct http_route api_routes[] = {
     {HTTP_POST, "/orders/{id}/notes", apid_guard, LIMIT_ORDER_WRITE_BODY, HTTP_ROUTE_NO_STORE, &create_note},
     {HTTP_GET, "/transactions", apid_guard, 0, HTTP_ROUTE_NO_STORE, &list_transactions},
     {HTTP_GET, "/reports/sales", apid_guard, 0, HTTP_ROUTE_NO_STORE, &sales_report},
+    {HTTP_POST, "/orders/{id}/refund", apid_guard, LIMIT_REFUND_BODY_BYTES, HTTP_ROUTE_NO_STORE, &refund_order},
 };
 
 static const struct http_route_group groups[] = {

@@ -91,6 +91,12 @@
 /* Reports (common/report_range.h, apid/reports_sales.c) */
 #define LIMIT_REPORT_DAYS 366                     /* days in one GET /reports/sales range */
 
+/* Refunds (apid/refund_request.h) */
+#define LIMIT_REFUND_BODY_BYTES (64 * 1024)       /* POST /orders/{id}/refund body */
+#define LIMIT_REFUND_LINES 100                    /* line_items in one refund */
+#define LIMIT_REFUND_TAX_RATES 8                  /* refund_tax entries of one line */
+#define LIMIT_REFUND_REASON_BYTES 2000            /* reason, UTF-8 bytes */
+
 /* Tokens and keys */
 #define LIMIT_TOKEN_BYTES 4096                    /* a refresh or access token presented to us */
 #define LIMIT_CONNECTION_KEY_BYTES 72             /* bcrypt reads at most 72 bytes */
