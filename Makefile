@@ -120,18 +120,21 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	@common/scripts/bench.sh
 
-# Each target fuzz_X.c links the pure parser common/X.c (plus what it lists in FUZZ_EXTRA_X).
+# Each target fuzz_X.c links the pure parser common/X.c or apid/X.c (plus what it lists in FUZZ_EXTRA_X).
 FUZZ_EXTRA_forwarded := common/cidr.c
 fuzz-build: $(FUZZ_BIN)
 FUZZ_EXTRA_mail_build := common/mail_address.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/%.c
 	@mkdir -p $(@D)
 	clang -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(FUZZ_EXTRA_$*) $(PKG_LIBS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c apid/%.c
+	@mkdir -p $(@D)
+	clang -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(FUZZ_EXTRA_$*) $(PKG_LIBS)
 # The same targets in the gcc build (MODE=asan), run over the committed corpora by `make test`.
-$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libcommon.a
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libapid.a $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/replay_main.c $(BUILD)/libcommon.a $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/replay_main.c $(BUILD)/libapid.a $(BUILD)/libcommon.a $(PKG_LIBS)
 
 fuzz: deps fuzz-build
 	@common/scripts/fuzz.sh $(FUZZ_SECONDS)

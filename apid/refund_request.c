@@ -325,6 +325,10 @@ int refund_request_parse(const char *body, size_t len, unsigned decimals, struct
              a, b);
         goto out;
     }
+    if (out->amount >= pow10i(REFUND_MONEY_INT_DIGITS) * pow10i(decimals > 8 ? 8 : decimals)) {
+        fail(err, "rest_invalid_param", "The refund amount is too large.");
+        goto out;
+    }
     if (out->amount <= 0) {
         fail(err, "cartman_invalid_refund_amount", "The refund amount must be greater than zero.");
         goto out;
