@@ -11,7 +11,8 @@
  * refunds of one order run one after the other and the second sees the first.
  *
  * Does not: call a payment gateway (refunded_payment stays false: a manual refund), send e-mails,
- * or parse the body (refund_request.c). Generic row writes live in order_refund_rows.c.
+ * or parse the body (refund_request.c). Locking, notes, restocking, the status change and the
+ * parent's dates are apid/order_write.c's primitives.
  */
 #include "apid/order_refund.h"
 
@@ -21,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apid/order_refund_rows.h"
+#include "apid/order_write.h"
 #include "apid/orders_read.h"
 #include "apid/refund_request.h"
 #include "common/audit.h"
@@ -55,7 +56,8 @@ struct pitem {
 
 struct parent {
     uint64_t id;
-    char type[32], status[32], currency[16];
+    struct order_locked o; /* locked by order_write_lock */
+    char status[32], currency[16];
     bool prices_include_tax;
     int64_t total, refunded; /* refunded so far, positive */
     struct pitem *items;
@@ -89,7 +91,7 @@ struct plan {
     size_t ntaxes;
     int64_t cart_tax, ship_total, ship_tax, qty;
     uint64_t refund_id;
-    struct rows_clock clock;
+    struct order_clock clock;
 };
 
 /* ---- money ---------------------------------------------------------------------------------- */
@@ -125,6 +127,35 @@ static uint64_t u64(const char *s)
     return s ? strtoull(s, NULL, 10) : 0;
 }
 
+/* ---- new rows: the refund order's meta, its items and their meta --------------------------------- */
+
+static int meta_add(struct db *db, bool hpos_table, uint64_t order_id, const char *key, const char *value)
+{
+    struct db_value p[] = {DB_UINT(order_id), DB_STR(key), DB_STR(value)};
+    return db_exec(db,
+                   hpos_table ? "INSERT INTO {p}wc_orders_meta (order_id, meta_key, meta_value) VALUES (?, ?, ?)"
+                              : "INSERT INTO {p}postmeta (post_id, meta_key, meta_value) VALUES (?, ?, ?)",
+                   p, 3, NULL);
+}
+
+static int item_add(struct db *db, uint64_t order_id, const char *name, const char *type, uint64_t *item_id)
+{
+    struct db_value p[] = {DB_STR(name), DB_STR(type), DB_UINT(order_id)};
+    struct db_exec_result r;
+    if (db_exec(db, "INSERT INTO {p}woocommerce_order_items (order_item_name, order_item_type, order_id) VALUES (?, ?, ?)",
+                p, 3, &r) != 0)
+        return -1;
+    *item_id = r.insert_id;
+    return 0;
+}
+
+static int item_meta_add(struct db *db, uint64_t item_id, const char *key, const char *value)
+{
+    struct db_value p[] = {DB_UINT(item_id), DB_STR(key), DB_STR(value)};
+    return db_exec(db, "INSERT INTO {p}woocommerce_order_itemmeta (order_item_id, meta_key, meta_value) VALUES (?, ?, ?)",
+                   p, 3, NULL);
+}
+
 /* The rates and amounts of a serialized tax array's "total" part (_line_tax_data, taxes). */
 static size_t parse_taxes(const char *ser, unsigned dp, struct rate_amt *out, size_t cap)
 {
@@ -157,56 +188,44 @@ static size_t parse_taxes(const char *ser, unsigned dp, struct rate_amt *out, si
 
 /* ---- reading the parent ---------------------------------------------------------------------- */
 
-static int lock_parent(struct db *db, const struct store_options *opt, uint64_t id, struct parent *p)
+/* The locked order's money facts; prices_include_tax is not in struct order_locked. 1, or -1. */
+static int fill_parent(struct db *db, const struct store_options *opt, struct parent *p)
 {
-    struct db_value v[] = {DB_UINT(id)};
+    struct db_value v[] = {DB_UINT(p->id)};
     struct db_rows r;
-    unsigned dp = opt->price_decimals;
-    memset(p, 0, sizeof *p);
-    p->id = id;
-    if (opt->hpos) {
-        if (db_query(db,
-                     "SELECT o.type, o.status, o.currency, o.total_amount, od.prices_include_tax FROM {p}wc_orders o"
-                     " LEFT JOIN {p}wc_order_operational_data od ON od.order_id = o.id WHERE o.id = ? FOR UPDATE",
-                     v, 1, &r) != 0)
-            return -1;
-        if (r.nrows == 0) {
-            db_rows_free(&r);
-            return 0;
-        }
-        snprintf(p->type, sizeof p->type, "%s", db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
-        snprintf(p->status, sizeof p->status, "%s", db_cell(&r, 0, 1) ? db_cell(&r, 0, 1) : "");
-        snprintf(p->currency, sizeof p->currency, "%s", db_cell(&r, 0, 2) ? db_cell(&r, 0, 2) : "");
-        p->total = money_db(db_cell(&r, 0, 3), dp);
-        p->prices_include_tax = db_cell(&r, 0, 4) && strcmp(db_cell(&r, 0, 4), "1") == 0;
-        db_rows_free(&r);
-        return 1;
-    }
-    if (db_query(db, "SELECT post_type, post_status FROM {p}posts WHERE ID = ? FOR UPDATE", v, 1, &r) != 0)
-        return -1;
-    if (r.nrows == 0) {
-        db_rows_free(&r);
-        return 0;
-    }
-    snprintf(p->type, sizeof p->type, "%s", db_cell(&r, 0, 0));
-    snprintf(p->status, sizeof p->status, "%s", db_cell(&r, 0, 1));
-    db_rows_free(&r);
+    p->total = money_db(p->o.total, opt->price_decimals);
+    snprintf(p->status, sizeof p->status, "%s", p->o.status);
+    snprintf(p->currency, sizeof p->currency, "%s", p->o.currency);
     if (db_query(db,
-                 "SELECT meta_key, meta_value FROM {p}postmeta WHERE post_id = ? AND meta_key IN"
-                 " ('_order_total', '_order_currency', '_prices_include_tax') ORDER BY meta_id DESC",
+                 opt->hpos ? "SELECT prices_include_tax = 1 FROM {p}wc_order_operational_data WHERE order_id = ?"
+                           : "SELECT meta_value = 'yes' FROM {p}postmeta WHERE post_id = ? AND meta_key = '_prices_include_tax'",
                  v, 1, &r) != 0)
         return -1;
-    for (size_t i = 0; i < r.nrows; i++) {
-        const char *k = db_cell(&r, i, 0), *val = db_cell(&r, i, 1) ? db_cell(&r, i, 1) : "";
-        if (strcmp(k, "_order_total") == 0)
-            p->total = money_db(val, dp);
-        else if (strcmp(k, "_order_currency") == 0)
-            snprintf(p->currency, sizeof p->currency, "%s", val);
-        else
-            p->prices_include_tax = strcmp(val, "yes") == 0;
-    }
+    p->prices_include_tax = r.nrows && db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "1") == 0;
     db_rows_free(&r);
     return 1;
+}
+
+/* Locks the order (order_write_lock). 1 an order, 0 nothing refundable by that id, 2 the id is a
+ * refund, -1 database error. */
+static int lock_parent(struct db *db, const struct store_options *opt, uint64_t id, struct parent *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = id;
+    int rc = order_write_lock(db, opt, id, &p->o);
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
+        return fill_parent(db, opt, p);
+    struct db_value v[] = {DB_UINT(id)};
+    struct db_rows r;
+    if (db_query(db,
+                 opt->hpos ? "SELECT type FROM {p}wc_orders WHERE id = ?" : "SELECT post_type FROM {p}posts WHERE ID = ?",
+                 v, 1, &r) != 0)
+        return -1;
+    bool refund = r.nrows && db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "shop_order_refund") == 0;
+    db_rows_free(&r);
+    return refund ? 2 : 0;
 }
 
 static void parent_free(struct parent *p)
@@ -485,11 +504,12 @@ static int insert_post(struct db *db, const struct store_options *opt, struct pl
 {
     static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const struct rows_clock *c = &pl->clock;
+    const struct order_clock *c = &pl->clock;
     char title[96] = "", name[120] = "";
     if (full_post) { /* the title's date is PHP's "now" in WordPress's default zone, UTC */
         struct tm tm;
-        gmtime_r(&c->now, &tm);
+        time_t now = (time_t)c->unix_ts;
+        gmtime_r(&now, &tm);
         int h12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
         snprintf(title, sizeof title, "Refund &ndash; %s %02d, %04d @ %02d:%02d %s", months[tm.tm_mon % 12],
                  tm.tm_mday % 100, (tm.tm_year + 1900) % 10000, h12 % 100, tm.tm_min % 100,
@@ -578,24 +598,24 @@ static int write_meta(struct db *db, const struct store_options *opt, const stru
                       {"_order_shipping_tax", -pl->ship_tax},
                       {"_order_tax", -pl->cart_tax},
                       {"_order_total", -pl->amount}};
-        if (rows_order_meta_add(db, false, id, "_order_currency", p->currency) != 0)
+        if (meta_add(db, false, id, "_order_currency", p->currency) != 0)
             return -1;
         for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
             refund_money_format(totals[i].v, dp, v, sizeof v);
-            if (rows_order_meta_add(db, false, id, totals[i].key, v) != 0)
+            if (meta_add(db, false, id, totals[i].key, v) != 0)
                 return -1;
         }
-        if (rows_order_meta_add(db, false, id, "_order_version", opt->wc_version) != 0 ||
-            rows_order_meta_add(db, false, id, "_prices_include_tax", p->prices_include_tax ? "yes" : "no") != 0)
+        if (meta_add(db, false, id, "_order_version", opt->wc_version) != 0 ||
+            meta_add(db, false, id, "_prices_include_tax", p->prices_include_tax ? "yes" : "no") != 0)
             return -1;
     }
     refund_money_format(pl->amount, dp, v, sizeof v);
     snprintf(by, sizeof by, "%" PRIu64, pl->user_id ? pl->user_id : 1);
-    if (rows_order_meta_add(db, hpos_table, id, "_refund_amount", v) != 0 ||
-        rows_order_meta_add(db, hpos_table, id, "_refunded_by", by) != 0 ||
-        rows_order_meta_add(db, hpos_table, id, "_refunded_payment", "") != 0 ||
-        rows_order_meta_add(db, hpos_table, id, "_refund_reason", pl->reason) != 0 ||
-        rows_order_meta_add(db, hpos_table, id, "_refund_type", pl->full ? "full" : "partial") != 0)
+    if (meta_add(db, hpos_table, id, "_refund_amount", v) != 0 ||
+        meta_add(db, hpos_table, id, "_refunded_by", by) != 0 ||
+        meta_add(db, hpos_table, id, "_refunded_payment", "") != 0 ||
+        meta_add(db, hpos_table, id, "_refund_reason", pl->reason) != 0 ||
+        meta_add(db, hpos_table, id, "_refund_type", pl->full ? "full" : "partial") != 0)
         return -1;
     return 0;
 }
@@ -631,7 +651,7 @@ static int write_item(struct db *db, const struct store_options *opt, const stru
 {
     unsigned dp = opt->price_decimals;
     const struct pitem *it = rl->src;
-    if (rows_item_add(db, pl->refund_id, it->name, it->type, &rl->item_id) != 0)
+    if (item_add(db, pl->refund_id, it->name, it->type, &rl->item_id) != 0)
         return -1;
     uint64_t id = rl->item_id;
     char tot[40], tax[40], q[24], ref[24];
@@ -641,33 +661,33 @@ static int write_item(struct db *db, const struct store_options *opt, const stru
     if (strcmp(it->type, "line_item") == 0) {
         char *td = tax_data(rl, dp, true);
         snprintf(q, sizeof q, "%" PRId64, -rl->qty);
-        rc = rows_item_meta_add(db, id, "_product_id", meta_str(it->meta, "_product_id")) ||
-             rows_item_meta_add(db, id, "_variation_id", meta_str(it->meta, "_variation_id")) ||
-             rows_item_meta_add(db, id, "_qty", q) ||
-             rows_item_meta_add(db, id, "_tax_class", meta_str(it->meta, "_tax_class")) ||
-             rows_item_meta_add(db, id, "_line_subtotal", tot) || rows_item_meta_add(db, id, "_line_subtotal_tax", tax) ||
-             rows_item_meta_add(db, id, "_line_total", tot) || rows_item_meta_add(db, id, "_line_tax", tax) ||
-             rows_item_meta_add(db, id, "_line_tax_data", td);
+        rc = item_meta_add(db, id, "_product_id", meta_str(it->meta, "_product_id")) ||
+             item_meta_add(db, id, "_variation_id", meta_str(it->meta, "_variation_id")) ||
+             item_meta_add(db, id, "_qty", q) ||
+             item_meta_add(db, id, "_tax_class", meta_str(it->meta, "_tax_class")) ||
+             item_meta_add(db, id, "_line_subtotal", tot) || item_meta_add(db, id, "_line_subtotal_tax", tax) ||
+             item_meta_add(db, id, "_line_total", tot) || item_meta_add(db, id, "_line_tax", tax) ||
+             item_meta_add(db, id, "_line_tax_data", td);
         free(td);
     } else if (strcmp(it->type, "fee") == 0) {
         char *td = tax_data(rl, dp, false);
-        rc = rows_item_meta_add(db, id, "_fee_amount", meta_str(it->meta, "_fee_amount")) ||
-             rows_item_meta_add(db, id, "_tax_class", meta_str(it->meta, "_tax_class")) ||
-             rows_item_meta_add(db, id, "_tax_status", meta_str(it->meta, "_tax_status")) ||
-             rows_item_meta_add(db, id, "_line_total", tot) || rows_item_meta_add(db, id, "_line_tax", tax) ||
-             rows_item_meta_add(db, id, "_line_tax_data", td);
+        rc = item_meta_add(db, id, "_fee_amount", meta_str(it->meta, "_fee_amount")) ||
+             item_meta_add(db, id, "_tax_class", meta_str(it->meta, "_tax_class")) ||
+             item_meta_add(db, id, "_tax_status", meta_str(it->meta, "_tax_status")) ||
+             item_meta_add(db, id, "_line_total", tot) || item_meta_add(db, id, "_line_tax", tax) ||
+             item_meta_add(db, id, "_line_tax_data", td);
         free(td);
     } else { /* shipping */
         char *td = tax_data(rl, dp, false);
-        rc = rows_item_meta_add(db, id, "method_id", meta_str(it->meta, "method_id")) ||
-             rows_item_meta_add(db, id, "instance_id", meta_str(it->meta, "instance_id")) ||
-             rows_item_meta_add(db, id, "cost", tot) || rows_item_meta_add(db, id, "total_tax", tax) ||
-             rows_item_meta_add(db, id, "taxes", td);
+        rc = item_meta_add(db, id, "method_id", meta_str(it->meta, "method_id")) ||
+             item_meta_add(db, id, "instance_id", meta_str(it->meta, "instance_id")) ||
+             item_meta_add(db, id, "cost", tot) || item_meta_add(db, id, "total_tax", tax) ||
+             item_meta_add(db, id, "taxes", td);
         free(td);
     }
     snprintf(ref, sizeof ref, "%" PRIu64, it->id);
     if (rc == 0)
-        rc = rows_item_meta_add(db, id, "_refunded_item_id", ref);
+        rc = item_meta_add(db, id, "_refunded_item_id", ref);
     return rc ? -1 : 0;
 }
 
@@ -681,57 +701,37 @@ static int write_tax_items(struct db *db, const struct store_options *opt, struc
         snprintf(rate, sizeof rate, "%" PRIu64, t->rate);
         refund_money_format(-t->tax, dp, a, sizeof a);
         refund_money_format(-t->ship_tax, dp, s, sizeof s);
-        if (rows_item_add(db, pl->refund_id, t->src ? t->src->name : "", "tax", &t->item_id) != 0 ||
-            rows_item_meta_add(db, t->item_id, "rate_id", rate) != 0 ||
-            rows_item_meta_add(db, t->item_id, "label", meta_str(m, "label")) != 0 ||
-            rows_item_meta_add(db, t->item_id, "compound", meta_str(m, "compound")) != 0 ||
-            rows_item_meta_add(db, t->item_id, "tax_amount", a) != 0 ||
-            rows_item_meta_add(db, t->item_id, "shipping_tax_amount", s) != 0 ||
-            rows_item_meta_add(db, t->item_id, "rate_percent", meta_str(m, "rate_percent")) != 0)
+        if (item_add(db, pl->refund_id, t->src ? t->src->name : "", "tax", &t->item_id) != 0 ||
+            item_meta_add(db, t->item_id, "rate_id", rate) != 0 ||
+            item_meta_add(db, t->item_id, "label", meta_str(m, "label")) != 0 ||
+            item_meta_add(db, t->item_id, "compound", meta_str(m, "compound")) != 0 ||
+            item_meta_add(db, t->item_id, "tax_amount", a) != 0 ||
+            item_meta_add(db, t->item_id, "shipping_tax_amount", s) != 0 ||
+            item_meta_add(db, t->item_id, "rate_percent", meta_str(m, "rate_percent")) != 0)
             return -1;
     }
     return 0;
 }
 
-/* wc_restock_refunded_items: only line items with a refunded quantity whose stock was reduced. */
-static int restock(struct db *db, const struct store_options *opt, const struct parent *p, struct plan *pl)
+/* wc_restock_refunded_items: line items with a refunded quantity whose _reduced_stock is set (a
+ * "0" is PHP-falsy, so skipped too); order_write_item_restock does the stock, the item meta and the
+ * note. */
+static int restock(struct db *db, const struct store_options *opt, struct parent *p, struct plan *pl)
 {
     for (size_t i = 0; i < pl->nlines; i++) {
-        struct rline *rl = &pl->lines[i];
-        const struct pitem *it = rl->src;
-        if (strcmp(it->type, "line_item") != 0 || rl->qty == 0)
+        const struct rline *rl = &pl->lines[i];
+        if (strcmp(rl->src->type, "line_item") != 0 || rl->qty == 0 ||
+            strtoll(meta_str(rl->src->meta, "_reduced_stock"), NULL, 10) == 0)
             continue;
-        const char *red = meta_str(it->meta, "_reduced_stock");
-        int64_t reduced = strtoll(red, NULL, 10);
-        if (reduced == 0)
-            continue;
-        uint64_t product = u64(meta_str(it->meta, "_product_id")), variation = u64(meta_str(it->meta, "_variation_id"));
-        uint64_t unit = variation ? variation : product;
-        if (unit == 0)
-            continue;
-        bool managed;
-        int64_t from = 0, to = 0;
-        if (rows_stock_increase(db, &pl->clock, unit, variation ? product : 0, rl->qty, &managed, &from, &to) != 0)
-            return -1;
-        if (!managed)
-            continue;
-        char v[24], note[200];
-        snprintf(v, sizeof v, "%" PRId64, reduced - rl->qty);
-        if (rows_item_meta_set(db, it->id, "_reduced_stock", v) != 0)
-            return -1;
-        snprintf(v, sizeof v, "%" PRId64, rl->qty + (int64_t)strtoll(meta_str(it->meta, "_restock_refunded_items"), NULL, 10));
-        if (rows_item_meta_set(db, it->id, "_restock_refunded_items", v) != 0)
-            return -1;
-        snprintf(note, sizeof note, "Item #%" PRIu64 " stock increased from %" PRId64 " to %" PRId64 ".", unit, from, to);
-        if (rows_note_add(db, opt, &pl->clock, p->id, note) != 0)
+        if (order_write_item_restock(db, opt, &p->o, rl->src->id, (long long)rl->qty, &pl->clock) != 0)
             return -1;
     }
     return 0;
 }
 
-/* The rows the wc-admin import (Orders\Stats, Products, Taxes data stores) writes for a refund, and
- * the parent's status in its own and its refunds' stats rows. Skipped when the parent has no stats
- * row (the store has not imported it either). */
+/* The rows the wc-admin import (Orders\Stats, Products, Taxes data stores) writes for a refund; the
+ * status of the order's and its refunds' rows follows order_write_set_status. Skipped when the
+ * parent has no stats row (the store has not imported it either). */
 static int write_analytics(struct db *db, const struct store_options *opt, const struct parent *p,
                            const struct plan *pl, const char *parent_status)
 {
@@ -748,7 +748,7 @@ static int write_analytics(struct db *db, const struct store_options *opt, const
     for (unsigned i = 0; i < opt->price_decimals && i < 8; i++)
         scale *= 10.0;
     int64_t tax = pl->cart_tax + pl->ship_tax;
-    const struct rows_clock *c = &pl->clock;
+    const struct order_clock *c = &pl->clock;
     struct db_value s[] = {DB_UINT(pl->refund_id),
                            DB_UINT(p->id),
                            DB_STR(c->local),
@@ -767,9 +767,6 @@ static int write_analytics(struct db *db, const struct store_options *opt, const
                 " date_completed, num_items_sold, total_sales, tax_total, shipping_total, net_total, returning_customer,"
                 " status, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                 s, 13, NULL) != 0)
-        return -1;
-    struct db_value st[] = {DB_STR(parent_status), DB_UINT(p->id), DB_UINT(p->id)};
-    if (db_exec(db, "UPDATE {p}wc_order_stats SET status = ? WHERE order_id = ? OR parent_id = ?", st, 3, NULL) != 0)
         return -1;
     for (size_t i = 0; i < pl->nlines; i++) {
         const struct rline *rl = &pl->lines[i];
@@ -824,20 +821,15 @@ static int refund_write(struct db *db, const struct store_options *opt, struct p
         return -1;
     if (pl->restock && restock(db, opt, p, pl) != 0)
         return -1;
-    if (extra_note && rows_note_add(db, opt, &pl->clock, p->id, extra_note) != 0)
+    if (extra_note && order_write_add_note(db, opt, p->id, extra_note, false, 0, &pl->clock, NULL) != 0)
         return -1;
-    const char *status = p->status;
-    if (set_status && pl->full && strcmp(p->status, "wc-refunded") != 0) {
-        char note[160];
-        snprintf(note, sizeof note, "Order status changed from %s to Refunded.", rows_status_label(p->status));
-        if (rows_order_touch(db, opt, &pl->clock, p->id, "wc-refunded") != 0 ||
-            rows_note_add(db, opt, &pl->clock, p->id, note) != 0)
-            return -1;
-        status = "wc-refunded";
-    } else if (rows_order_touch(db, opt, &pl->clock, p->id, NULL) != 0) {
+    if (write_analytics(db, opt, p, pl, p->o.status) != 0)
         return -1;
-    }
-    return write_analytics(db, opt, p, pl, set_status ? status : "wc-refunded");
+    /* $order->set_date_modified(time()); $order->save(); and, when nothing is left,
+     * $order->update_status('refunded') (a system note, not the user's) */
+    if (set_status && pl->full && strcmp(p->o.status, "wc-refunded") != 0)
+        return order_write_set_status(db, opt, &p->o, "refunded", NULL, 0, &pl->clock, NULL);
+    return order_write_touch(db, opt, &p->o, &pl->clock);
 }
 
 /* ---- the answer ----------------------------------------------------------------------------- */
@@ -987,17 +979,18 @@ int order_refund_post(struct http_call *call, const struct apid_identity *who)
     int rc;
     if (refund_request_parse(call->req->entity.base, call->req->entity.len, opt.price_decimals, req, &err) != 0)
         goto refused;
-    if (rows_clock_now(&opt, &pl->clock) != 0 || db_begin(db) != 0)
+    order_write_clock(&opt, &pl->clock);
+    if (db_begin(db) != 0)
         goto db_error;
     in_tx = true;
     rc = lock_parent(db, &opt, id, &p);
     if (rc < 0)
         goto db_error;
-    if (rc == 0 || (strcmp(p.type, "shop_order") != 0 && strcmp(p.type, "shop_order_refund") != 0)) {
+    if (rc == 0) {
         reject(&err, 404, "cartman_order_invalid_id", "Invalid ID.");
         goto refused;
     }
-    if (strcmp(p.type, "shop_order_refund") == 0) {
+    if (rc == 2) {
         reject(&err, 400, "cartman_refund_of_refund", "%" PRIu64 " is a refund; only orders can be refunded.", id);
         goto refused;
     }
@@ -1044,32 +1037,39 @@ out:
     return 0;
 }
 
-int order_refund_remaining(struct db *db, const struct store_options *opt, uint64_t order_id, uint64_t user_id,
-                           uint64_t *refund_id)
+int order_refund_remaining(struct db *db, const struct store_options *opt, struct order_locked *o, uint64_t user_id,
+                           const struct order_clock *now, uint64_t *refund_id)
 {
     *refund_id = 0;
     struct plan *pl = calloc(1, sizeof *pl);
     if (pl == NULL)
         abort();
     struct parent p = {0};
+    p.id = o->id;
+    p.o = *o;
     int rc = -1;
-    /* the caller holds the row lock; this re-reads the row (and keeps the lock) */
-    if (lock_parent(db, opt, order_id, &p) != 1 || load_items(db, opt, &p) != 0 || load_refunded(db, opt, &p) != 0)
+    if (fill_parent(db, opt, &p) != 1 || load_items(db, opt, &p) != 0 || load_refunded(db, opt, &p) != 0)
         goto out;
     rc = 0;
-    if (p.total - p.refunded <= 0)
+    if (p.total - p.refunded <= 0) /* wc_order_fully_refunded: nothing left, nothing to do */
         goto out;
-    if (rows_clock_now(opt, &pl->clock) != 0) {
-        rc = -1;
-        goto out;
-    }
+    pl->clock = *now;
     pl->amount = p.total - p.refunded;
     pl->reason = REASON_FULL;
     pl->full = true;
     pl->user_id = user_id;
     rc = refund_write(db, opt, &p, pl, false, NOTE_STATUS_REFUNDED);
-    if (rc == 0)
-        *refund_id = pl->refund_id;
+    if (rc != 0)
+        goto out;
+    *refund_id = pl->refund_id;
+    char oid[24], amount[40];
+    snprintf(oid, sizeof oid, "%" PRIu64, o->id);
+    refund_money_format(pl->amount, opt->price_decimals, amount, sizeof amount);
+    json_t *d = json_pack("{s:I, s:s, s:s}", "refund_id", (json_int_t)pl->refund_id, "amount", amount, "via", "status");
+    struct audit_event e = {.event = "order.refund", .result = "ok", .user_id = user_id, .object_type = "order",
+                            .object_id = oid, .detail = d};
+    audit_write(db, &e);
+    json_decref(d);
 out:
     parent_free(&p);
     free(pl);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "apid/guard.h"
+#include "apid/order_write.h"
 #include "common/db.h"
 #include "common/store.h"
 
@@ -16,14 +17,14 @@
 int order_refund_post(struct http_call *call, const struct apid_identity *who);
 
 /*
- * wc_order_fully_refunded for PATCH /orders/{id} {"status": "refunded"}: call it inside the caller's
- * transaction, with the order's row locked (SELECT ... FOR UPDATE) and its status already set to
- * wc-refunded, before the "Order status changed" note. When something remains refundable it creates
- * a refund of it (reason "Order fully refunded.", no items, no restock, refunded_by user_id) and adds
- * the note "Order status set to refunded. To return funds …"; *refund_id gets its ID (0 when nothing
+ * wc_order_fully_refunded, the handler of a change to status "refunded": order_write_set_status calls
+ * it inside its transaction, with the order locked and its status already wc-refunded, before the
+ * "Order status changed" note. When something remains refundable it creates a refund of all of it
+ * (reason "Order fully refunded.", no items, no restock, refunded_by user_id), adds the note "Order
+ * status set to refunded. To return funds …" and an audit row; *refund_id gets its ID (0 when nothing
  * remained). 0, or -1 on a database error (the caller rolls back).
  */
-int order_refund_remaining(struct db *db, const struct store_options *opt, uint64_t order_id, uint64_t user_id,
-                           uint64_t *refund_id);
+int order_refund_remaining(struct db *db, const struct store_options *opt, struct order_locked *o, uint64_t user_id,
+                           const struct order_clock *now, uint64_t *refund_id);
 
 #endif

@@ -312,6 +312,7 @@ EOF
         is "$(sql "$db" "SELECT CAST(-SUM(total_amount) AS DECIMAL(20,2)) FROM ${P}wc_orders WHERE parent_order_id = $o AND type = 'shop_order_refund'")" \
             "$(awk -v p="$part" 'BEGIN { printf "%.2f", p * 3 }')" "$st: refunded 3 × $part"
     fi
+
 }
 
 PB=$((TEST_PORT_BASE + 1560))
