@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apid/order_refund.h"
 #include "apid/orders_read.h"
 #include "common/limits.h"
 #include "common/log.h"
@@ -1206,6 +1207,12 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
         struct db_value p[1] = {DB_UINT(o->id)};
         if (db_exec(db, "DELETE FROM {p}wc_reserved_stock WHERE order_id = ?", p, 1, NULL) != 0)
             return fail(db, "reserved stock");
+    }
+    /* woocommerce_order_status_refunded → wc_order_fully_refunded: a refund of what is left */
+    if (strcmp(to, "refunded") == 0) {
+        uint64_t refund_id;
+        if (order_refund_remaining(db, opt, o, user_id, now, &refund_id) != 0)
+            return -1;
     }
     /* the transition note: trim($note . ' ' . $transition_note) */
     char text[LIMIT_ORDER_NOTE_BYTES + 160];

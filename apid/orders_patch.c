@@ -3,9 +3,8 @@
  *
  * Owns: the request (id, JSON body: status and an optional note), the transaction around the write
  * (apid/order_write.c does the rows), the audit row and the answer (the order as GET /orders/{id}
- * shows it, read after the commit). Does not: decide what a transition writes (order_write.c), or
- * refunds: "refunded" is answered with a 400 that points to POST /orders/{id}/refund until the
- * refund module takes it over.
+ * shows it, read after the commit). Does not: decide what a transition writes (order_write.c; for
+ * "refunded" that includes the refund of what is left, apid/order_refund.c).
  * Bad input (unknown field, wrong type, unknown status, unknown order, a body over
  * LIMIT_ORDER_WRITE_BODY) is refused before the transaction opens, so it changes nothing.
  */
@@ -141,12 +140,6 @@ int orders_patch(struct http_call *call, const struct apid_identity *who)
     if (!order_status_settable(to)) {
         http_reply_error(call->req, 400, "cartman_invalid_param",
                          "Invalid parameter(s): status (one of processing, completed, on-hold, cancelled, refunded)");
-        return 0;
-    }
-    if (strcmp(to, "refunded") == 0) {
-        http_reply_error(call->req, 400, "cartman_use_refund_endpoint",
-                         "To refund an order, use POST /orders/{id}/refund: it records the refund and sets the "
-                         "status to refunded.");
         return 0;
     }
     struct db *db = daemon_db_or_reply(call);

@@ -314,8 +314,6 @@ bad 400 cartman_invalid_param "no status" PATCH /orders/$id -d '{"note":"x"}'
 bad 400 cartman_invalid_param "unknown status" PATCH /orders/$id -d '{"status":"shipped"}'
 bad 400 cartman_invalid_param "pending is not settable" PATCH /orders/$id -d '{"status":"pending"}'
 bad 400 cartman_invalid_param "trash is not settable" PATCH /orders/$id -d '{"status":"trash"}'
-bad 400 cartman_use_refund_endpoint "refunded points to the refund endpoint" PATCH /orders/$id -d '{"status":"refunded"}'
-like "$(jq_ .message)" 'POST /orders/\{id\}/refund' "  the message says where"
 bad 400 cartman_invalid_param "note as a number" PATCH /orders/$id -d '{"status":"completed","note":1}'
 bad 400 cartman_invalid_param "a repeated field" PATCH /orders/$id -d '{"status":"completed","status":"cancelled"}'
 bad 400 cartman_invalid_param "not JSON" PATCH /orders/$id -d 'status=completed'

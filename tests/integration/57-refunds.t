@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# POST /orders/{id}/refund against three scratch stores, each behind its own apid: HPOS
+# POST /orders/{id}/refund and PATCH status refunded against three scratch stores, each behind its own apid: HPOS
 # (cartman_test_refund_hpos), legacy posts (cartman_test_refund_posts) and HPOS with sync on
 # (cartman_test_refund_sync). The shared test store is not touched. Asserts the rows WooCommerce's
 # wc_create_refund leaves: the refund order, its meta, negative items and tax lines, restock (stock
@@ -313,6 +313,36 @@ EOF
             "$(awk -v p="$part" 'BEGIN { printf "%.2f", p * 3 }')" "$st: refunded 3 × $part"
     fi
 
+    # --- 7. PATCH status refunded: a refund of what is left (wc_order_fully_refunded) ---
+    read -r o _ <<<"$(pick 5)"
+    status0=$(status_of "$o")
+    if [ "$st" = posts ]; then total=$(ometa "$o" _order_total); else total=$(sql "$db" "SELECT CAST(total_amount AS DECIMAL(20,2)) FROM ${P}wc_orders WHERE id = $o"); fi
+    is "$(refund "$base" "$o" '{"restock": false, "amount": "1.00"}')" 201 "$st: order $o: 1.00 refunded first"
+    patch() { curl -sS "${CA[@]}" --http2 --interface "$SRC" -o "$T/r.body" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $at" \
+        -H 'Content-Type: application/json' --data-binary "$2" "$base/orders/$1"; }
+    is "$(patch "$o" '{"status": "refunded", "note": "Returned."}') $(jr .status)" "200 refunded" "$st: PATCH status refunded"
+    r=$(refunds_of "$o" | tail -1)
+    is "$(refunds_of "$o" | grep -c .)" 2 "$st: ... created a second refund"
+    left=$(awk -v t="$total" 'BEGIN { printf "%.2f", t - 1 }')
+    is "$(ometa "$r" _refund_amount)|$(ometa "$r" _refund_reason)|$(ometa "$r" _refund_type)" "$left|Order fully refunded.|full" \
+        "$st: ... of the $left left, reason 'Order fully refunded.'"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items WHERE order_id = $r")" 0 "$st: ... without items"
+    is "$(sql "$db" "SELECT comment_content FROM ${P}comments WHERE comment_post_ID = $o ORDER BY comment_ID DESC LIMIT 2" | tac | tr '\n' '|')" \
+        "Order status set to refunded. To return funds to the customer you will need to issue a refund through your payment gateway.|Returned. Order status changed from $(
+            [ "$status0" = wc-completed ] && echo Completed || echo Processing) to Refunded.|" "$st: ... its note, then the status note"
+    is "$(sql "$db" "SELECT CONCAT_WS('|', parent_id, CAST(total_sales AS DECIMAL(20,2)), status) FROM ${P}wc_order_stats WHERE order_id = $r")" \
+        "$o|-$left|wc-refunded" "$st: ... and its stats row"
+    is "$(sql "$db" "SELECT CONCAT_WS('|', event, result, object_id) FROM ${P}cartman_audit_log WHERE event = 'order.refund' ORDER BY id DESC LIMIT 1")" \
+        "order.refund|ok|$o" "$st: ... audited"
+    fp=$(fingerprint "$db")
+    is "$(patch "$o" '{"status": "refunded"}')" 200 "$st: PATCH refunded again"
+    is "$(refunds_of "$o" | grep -c .)" 2 "$st: ... creates nothing"
+    is "$(fingerprint "$db")" "$fp" "$st: ... changes nothing"
+    read -r o _ <<<"$(pick 6)"
+    if [ "$st" = posts ]; then total=$(ometa "$o" _order_total); else total=$(sql "$db" "SELECT CAST(total_amount AS DECIMAL(20,2)) FROM ${P}wc_orders WHERE id = $o"); fi
+    is "$(patch "$o" '{"status": "refunded"}')" 200 "$st: order $o: PATCH refunded with no refund yet"
+    r=$(refunds_of "$o")
+    is "$(ometa "$r" _refund_amount)" "$total" "$st: ... refunds the whole $total"
 }
 
 PB=$((TEST_PORT_BASE + 1560))
