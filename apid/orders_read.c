@@ -180,15 +180,119 @@ static bool parse_ymdhis(const char *s, struct tm *tm)
     return true;
 }
 
+static void put2(char *o, unsigned v)
+{
+    o[0] = (char)('0' + v / 10 % 10);
+    o[1] = (char)('0' + v % 10);
+}
+
+/* "Y-m-d?H:i:s" of broken-down fields (each taken modulo its width, as %04u/%02u would print them). */
+static void fmt_fields(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned se, char out[20], char sep)
+{
+    y %= 10000u;
+    put2(out, y / 100);
+    put2(out + 2, y % 100);
+    out[4] = '-';
+    put2(out + 5, mo % 100u);
+    out[7] = '-';
+    put2(out + 8, d % 100u);
+    out[10] = sep;
+    put2(out + 11, h % 100u);
+    out[13] = ':';
+    put2(out + 14, mi % 100u);
+    out[16] = ':';
+    put2(out + 17, se % 100u);
+    out[19] = '\0';
+}
+
 static void fmt_tm(const struct tm *tm, char out[20], char sep)
 {
-    unsigned y = (unsigned)(tm->tm_year + 1900) % 10000u, mo = (unsigned)(tm->tm_mon + 1) % 100u;
-    unsigned d = (unsigned)tm->tm_mday % 100u, h = (unsigned)tm->tm_hour % 100u, mi = (unsigned)tm->tm_min % 100u;
-    unsigned se = (unsigned)tm->tm_sec % 100u;
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%04u-%02u-%02u%c%02u:%02u:%02u", y, mo, d, sep, h, mi, se);
-    memcpy(out, tmp, 19);
-    out[19] = '\0';
+    fmt_fields((unsigned)(tm->tm_year + 1900), (unsigned)(tm->tm_mon + 1), (unsigned)tm->tm_mday,
+               (unsigned)tm->tm_hour, (unsigned)tm->tm_min, (unsigned)tm->tm_sec, out, sep);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil); a day past
+ * the month's end rolls over as timegm's does. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t tm_to_epoch(const struct tm *tm)
+{
+    return days_from_civil(tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday) * 86400 + tm->tm_hour * 3600 +
+           tm->tm_min * 60 + tm->tm_sec;
+}
+
+static void fmt_epoch(int64_t t, char out[20], char sep)
+{
+    int64_t z = (t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+    int64_t secs = t - z * 86400;
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int64_t y = yoe + era * 400 + (m <= 2);
+    fmt_fields((unsigned)y, (unsigned)m, (unsigned)d, (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60),
+               (unsigned)(secs % 60), out, sep);
+}
+
+/* The store's UTC offset at t. A named zone is asked of the C library (under tz_mu) once per
+ * quarter hour of UTC time and per thread: the answer is kept when the offset is the same at both
+ * ends of the quarter (no zone changes its offset twice within 15 minutes), so a page of orders
+ * costs a few lookups instead of one locked localtime_r per date. */
+#define TZ_BUCKET_S 900
+#define TZ_SLOTS 1024
+struct tz_slot {
+    int64_t bucket_plus_1; /* 0: empty */
+    long offset;
+};
+static _Thread_local struct {
+    char zone[72];
+    struct tz_slot slot[TZ_SLOTS];
+} tz_cache;
+
+static long zone_offset_at(const char *zone, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    pthread_mutex_lock(&tz_mu);
+    tz_use(zone);
+    struct tm *ok = localtime_r(&tt, &tm);
+    pthread_mutex_unlock(&tz_mu);
+    return ok ? tm.tm_gmtoff : 0;
+}
+
+static long store_offset(const struct store_options *opt, int64_t t)
+{
+    if (!zone_name_ok(opt->timezone))
+        return (long)(time_t)(opt->gmt_offset * 3600.0);
+    size_t zl = strlen(opt->timezone);
+    if (zl >= sizeof tz_cache.zone)
+        return zone_offset_at(opt->timezone, t);
+    if (strcmp(tz_cache.zone, opt->timezone) != 0) {
+        memset(&tz_cache, 0, sizeof tz_cache);
+        memcpy(tz_cache.zone, opt->timezone, zl + 1);
+    }
+    int64_t b = (t >= 0 ? t / TZ_BUCKET_S : -((-t + TZ_BUCKET_S - 1) / TZ_BUCKET_S));
+    struct tz_slot *sl = &tz_cache.slot[(uint64_t)b % TZ_SLOTS];
+    if (sl->bucket_plus_1 == b + 1)
+        return sl->offset;
+    long lo = zone_offset_at(opt->timezone, b * TZ_BUCKET_S), hi = zone_offset_at(opt->timezone, b * TZ_BUCKET_S + TZ_BUCKET_S - 1);
+    if (lo != hi)
+        return zone_offset_at(opt->timezone, t);
+    sl->bucket_plus_1 = b + 1;
+    sl->offset = lo;
+    return lo;
 }
 
 int orders_gmt_to_store(const struct store_options *opt, const char *gmt, char local_out[20], char gmt_out[20])
@@ -197,9 +301,8 @@ int orders_gmt_to_store(const struct store_options *opt, const char *gmt, char l
     if (gmt == NULL || !parse_ymdhis(gmt, &tm) || tm.tm_year + 1900 < 1971)
         return -1;
     fmt_tm(&tm, gmt_out, 'T');
-    struct tm loc;
-    orders_store_tm(opt, timegm(&tm), &loc);
-    fmt_tm(&loc, local_out, 'T');
+    int64_t t = tm_to_epoch(&tm);
+    fmt_epoch(t + store_offset(opt, t), local_out, 'T');
     return 0;
 }
 
@@ -406,7 +509,12 @@ static const char *const H_COUNT[2][2] = {
     {"SELECT COUNT(*) FROM {p}wc_orders o" H_WHERE H_CUST,
      "SELECT COUNT(*) FROM {p}wc_orders o" H_ADDR_JOIN H_WHERE H_CUST H_SEARCH},
 };
-static const char H_ONE[] = "SELECT " H_COLS H_FROM " WHERE o.id = ?";
+/* The order and, one row each, its refunds (id, reason, total, date): refunds come along with the order
+ * row instead of costing a query of their own. */
+static const char H_ONE[] = "SELECT " H_COLS ", r.id, rm.meta_value, r.total_amount, r.date_created_gmt" H_FROM
+                            " LEFT JOIN {p}wc_orders r ON r.parent_order_id = o.id AND r.type = 'shop_order_refund'"
+                            " LEFT JOIN {p}wc_orders_meta rm ON rm.order_id = r.id AND rm.meta_key = '_refund_reason'"
+                            " WHERE o.id = ?";
 
 #define P_COLS "p.ID, p.post_parent, p.post_status, p.post_date_gmt, p.post_modified_gmt, p.post_excerpt"
 #define P_WHERE                                                                                                     \
@@ -429,37 +537,10 @@ static const char *const P_COUNT[2][2] = {
     {"SELECT COUNT(*) FROM {p}posts" P_WHERE, "SELECT COUNT(*) FROM {p}posts" P_WHERE P_SEARCH},
     {"SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST, "SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST P_SEARCH},
 };
-static const char P_ONE[] = "SELECT " P_COLS ", m.meta_key, m.meta_value FROM {p}posts p LEFT JOIN {p}postmeta m"
-                            " ON m.post_id = p.ID WHERE p.ID = ? AND p.post_type = 'shop_order' ORDER BY m.meta_id";
-
-static const char ITEMS_SQL[] =
-    "SELECT i.order_item_id, i.order_item_type, i.order_item_name, m.meta_id, m.meta_key, m.meta_value"
-    " FROM {p}woocommerce_order_items i LEFT JOIN {p}woocommerce_order_itemmeta m"
-    " ON m.order_item_id = i.order_item_id WHERE i.order_id = ?"
-    " UNION ALL"
-    " SELECT i.order_item_id, 'cartman_product', l.sku, 0, '', (SELECT a.guid FROM {p}postmeta t"
-    " JOIN {p}posts a ON a.ID = t.meta_value WHERE t.post_id = pm.meta_value AND t.meta_key = '_thumbnail_id'"
-    " LIMIT 1) FROM {p}woocommerce_order_items i JOIN {p}woocommerce_order_itemmeta pm"
-    " ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'"
-    " LEFT JOIN {p}woocommerce_order_itemmeta vm ON vm.order_item_id = i.order_item_id AND vm.meta_key = '_variation_id'"
-    " LEFT JOIN {p}wc_product_meta_lookup l ON l.product_id = IF(vm.meta_value > 0, vm.meta_value, pm.meta_value)"
-    " WHERE i.order_id = ? AND i.order_item_type = 'line_item'"
-    " ORDER BY 1, 4";
-
-#define NOTES_SQL                                                                                                   \
-    " UNION ALL SELECT 'note', c.comment_ID, c.comment_content, cm.meta_value, c.comment_date_gmt, c.comment_author" \
-    " FROM {p}comments c LEFT JOIN {p}commentmeta cm ON cm.comment_id = c.comment_ID"                              \
-    " AND cm.meta_key = 'is_customer_note' WHERE c.comment_post_ID = ? AND c.comment_type = 'order_note'"         \
-    " ORDER BY 5 DESC, 2 DESC"
-static const char H_NOTES_REFUNDS[] =
-    "SELECT 'refund', r.id, rm.meta_value, r.total_amount, r.date_created_gmt, NULL FROM {p}wc_orders r"
-    " LEFT JOIN {p}wc_orders_meta rm ON rm.order_id = r.id AND rm.meta_key = '_refund_reason'"
-    " WHERE r.parent_order_id = ? AND r.type = 'shop_order_refund'" NOTES_SQL;
-static const char P_NOTES_REFUNDS[] =
-    "SELECT 'refund', r.ID, MAX(IF(rm.meta_key = '_refund_reason', rm.meta_value, NULL)),"
-    " MAX(IF(rm.meta_key = '_order_total', rm.meta_value, NULL)), r.post_date_gmt, NULL FROM {p}posts r"
-    " LEFT JOIN {p}postmeta rm ON rm.post_id = r.ID AND rm.meta_key IN ('_refund_reason', '_order_total')"
-    " WHERE r.post_parent = ? AND r.post_type = 'shop_order_refund' GROUP BY r.ID, r.post_date_gmt" NOTES_SQL;
+/* The order post and its refund posts, each with its postmeta. */
+static const char P_ONE[] = "SELECT " P_COLS ", m.meta_key, m.meta_value, p.post_type FROM {p}posts p"
+                            " LEFT JOIN {p}postmeta m ON m.post_id = p.ID WHERE (p.ID = ? AND p.post_type = 'shop_order')"
+                            " OR (p.post_parent = ? AND p.post_type = 'shop_order_refund') ORDER BY p.ID, m.meta_id";
 
 /* ---- one order, storage-neutral ------------------------------------------------------------- */
 
@@ -531,23 +612,6 @@ static void post_flat_finish(struct flat *f)
     f->v[C_TYPE] = "shop_order";
 }
 
-static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
-
-static json_t *jmoney(const struct store_options *opt, const char *s)
-{
-    char buf[64];
-    orders_money(s, opt->price_decimals, buf, sizeof buf);
-    return json_string(buf);
-}
-
-static json_t *jmoney_sum(const struct store_options *opt, const char *a, const char *b)
-{
-    char buf[64];
-    long double s = strtold(a ? a : "0", NULL) + strtold(b ? b : "0", NULL);
-    snprintf(buf, sizeof buf, "%.8Lf", s);
-    return jmoney(opt, buf);
-}
-
 static uint64_t u64(const char *s)
 {
     uint64_t v = 0;
@@ -556,73 +620,108 @@ static uint64_t u64(const char *s)
     return 0;
 }
 
-static void set_dates(json_t *o, const struct store_options *opt, const char *name, const char *gmt)
+/* Members of the reply, written in the order WooCommerce's REST controller puts them. */
+static void kstr(struct json_out *w, const char *key, const char *s)
 {
-    char local[20], g[20], key[48];
-    bool ok = gmt && orders_gmt_to_store(opt, gmt, local, g) == 0;
-    json_object_set_new(o, name, ok ? json_string(local) : json_null());
-    snprintf(key, sizeof key, "%s_gmt", name);
-    json_object_set_new(o, key, ok ? json_string(g) : json_null());
+    json_out_key(w, key);
+    json_out_string(w, s ? s : "");
 }
 
-static json_t *address_json(const struct flat *f, int base, bool with_email)
+static void kint(struct json_out *w, const char *key, long long v)
 {
-    json_t *a = json_object();
+    json_out_key(w, key);
+    json_out_int(w, v);
+}
+
+static void kmoney(struct json_out *w, const struct store_options *opt, const char *key, const char *s)
+{
+    char buf[64];
+    orders_money(s, opt->price_decimals, buf, sizeof buf);
+    kstr(w, key, buf);
+}
+
+static void kmoney_sum(struct json_out *w, const struct store_options *opt, const char *key, const char *a,
+                       const char *b)
+{
+    char buf[64];
+    long double s = strtold(a ? a : "0", NULL) + strtold(b ? b : "0", NULL);
+    snprintf(buf, sizeof buf, "%.8Lf", s);
+    kmoney(w, opt, key, buf);
+}
+
+/* name (store time) and name_gmt, or both null when gmt is no date. */
+static void kdates(struct json_out *w, const struct store_options *opt, const char *name, const char *name_gmt,
+                   const char *gmt)
+{
+    char local[20], g[20];
+    bool ok = gmt && orders_gmt_to_store(opt, gmt, local, g) == 0;
+    json_out_key(w, name);
+    json_out_string_or_null(w, ok ? local : NULL);
+    json_out_key(w, name_gmt);
+    json_out_string_or_null(w, ok ? g : NULL);
+}
+
+static void address_write(struct json_out *w, const struct flat *f, int base, bool with_email)
+{
+    json_out_object_open(w);
     for (int k = 0; k < 11; k++)
         if (with_email || k != 9)
-            json_object_set_new(a, addr_fields[k], jstr(f->v[base + k]));
-    return a;
+            kstr(w, addr_fields[k], f->v[base + k]);
+    json_out_object_close(w);
 }
 
-static json_t *order_json(const struct flat *f, const struct store_options *opt)
+/* The order's own members; the caller has opened its object and closes it. */
+static void order_members(struct json_out *w, const struct flat *f, const struct store_options *opt)
 {
-    json_t *o = json_object();
     uint64_t id = u64(f->v[C_ID]);
     const char *st = f->v[C_STATUS] ? f->v[C_STATUS] : "";
     if (strncmp(st, "wc-", 3) == 0)
         st += 3;
     char num[24];
     snprintf(num, sizeof num, "%" PRIu64, id);
-    json_object_set_new(o, "id", json_integer((json_int_t)id));
-    json_object_set_new(o, "parent_id", json_integer((json_int_t)u64(f->v[C_PARENT])));
-    json_object_set_new(o, "number", json_string(num));
-    json_object_set_new(o, "order_key", jstr(f->v[C_KEY]));
-    json_object_set_new(o, "created_via", jstr(f->v[C_CREATED_VIA]));
-    json_object_set_new(o, "version", jstr(f->v[C_VERSION]));
-    json_object_set_new(o, "status", json_string(st));
-    json_object_set_new(o, "currency", json_string(f->v[C_CURRENCY] && *f->v[C_CURRENCY] ? f->v[C_CURRENCY]
-                                                                                          : opt->currency));
-    set_dates(o, opt, "date_created", f->v[C_CREATED]);
-    set_dates(o, opt, "date_modified", f->v[C_MODIFIED]);
-    json_object_set_new(o, "discount_total", jmoney(opt, f->v[C_DISC_TOTAL]));
-    json_object_set_new(o, "discount_tax", jmoney(opt, f->v[C_DISC_TAX]));
-    json_object_set_new(o, "shipping_total", jmoney(opt, f->v[C_SHIP_TOTAL]));
-    json_object_set_new(o, "shipping_tax", jmoney(opt, f->v[C_SHIP_TAX]));
-    json_object_set_new(o, "cart_tax", jmoney(opt, f->v[C_CART_TAX]));
-    json_object_set_new(o, "total", jmoney(opt, f->v[C_TOTAL]));
-    json_object_set_new(o, "total_tax", jmoney_sum(opt, f->v[C_CART_TAX], f->v[C_SHIP_TAX]));
-    json_object_set_new(o, "prices_include_tax", json_boolean(f->v[C_PIT] && strcmp(f->v[C_PIT], "1") == 0));
-    json_object_set_new(o, "customer_id", json_integer((json_int_t)u64(f->v[C_CUSTOMER])));
-    json_object_set_new(o, "customer_ip_address", jstr(f->v[C_IP]));
-    json_object_set_new(o, "customer_user_agent", jstr(f->v[C_UA]));
-    json_object_set_new(o, "customer_note", jstr(f->v[C_NOTE]));
-    json_object_set_new(o, "billing", address_json(f, C_BILL, true));
-    json_object_set_new(o, "shipping", address_json(f, C_SHIP, false));
-    json_object_set_new(o, "payment_method", jstr(f->v[C_PAY_METHOD]));
-    json_object_set_new(o, "payment_method_title", jstr(f->v[C_PAY_TITLE]));
-    json_object_set_new(o, "transaction_id", jstr(f->v[C_TXN]));
-    set_dates(o, opt, "date_paid", f->v[C_PAID]);
-    set_dates(o, opt, "date_completed", f->v[C_COMPLETED]);
-    json_object_set_new(o, "cart_hash", jstr(f->v[C_CART_HASH]));
-    json_object_set_new(o, "meta_data", json_array());
+    kint(w, "id", (long long)id);
+    kint(w, "parent_id", (long long)u64(f->v[C_PARENT]));
+    kstr(w, "number", num);
+    kstr(w, "order_key", f->v[C_KEY]);
+    kstr(w, "created_via", f->v[C_CREATED_VIA]);
+    kstr(w, "version", f->v[C_VERSION]);
+    kstr(w, "status", st);
+    kstr(w, "currency", f->v[C_CURRENCY] && *f->v[C_CURRENCY] ? f->v[C_CURRENCY] : opt->currency);
+    kdates(w, opt, "date_created", "date_created_gmt", f->v[C_CREATED]);
+    kdates(w, opt, "date_modified", "date_modified_gmt", f->v[C_MODIFIED]);
+    kmoney(w, opt, "discount_total", f->v[C_DISC_TOTAL]);
+    kmoney(w, opt, "discount_tax", f->v[C_DISC_TAX]);
+    kmoney(w, opt, "shipping_total", f->v[C_SHIP_TOTAL]);
+    kmoney(w, opt, "shipping_tax", f->v[C_SHIP_TAX]);
+    kmoney(w, opt, "cart_tax", f->v[C_CART_TAX]);
+    kmoney(w, opt, "total", f->v[C_TOTAL]);
+    kmoney_sum(w, opt, "total_tax", f->v[C_CART_TAX], f->v[C_SHIP_TAX]);
+    json_out_key(w, "prices_include_tax");
+    json_out_bool(w, f->v[C_PIT] && strcmp(f->v[C_PIT], "1") == 0);
+    kint(w, "customer_id", (long long)u64(f->v[C_CUSTOMER]));
+    kstr(w, "customer_ip_address", f->v[C_IP]);
+    kstr(w, "customer_user_agent", f->v[C_UA]);
+    kstr(w, "customer_note", f->v[C_NOTE]);
+    json_out_key(w, "billing");
+    address_write(w, f, C_BILL, true);
+    json_out_key(w, "shipping");
+    address_write(w, f, C_SHIP, false);
+    kstr(w, "payment_method", f->v[C_PAY_METHOD]);
+    kstr(w, "payment_method_title", f->v[C_PAY_TITLE]);
+    kstr(w, "transaction_id", f->v[C_TXN]);
+    kdates(w, opt, "date_paid", "date_paid_gmt", f->v[C_PAID]);
+    kdates(w, opt, "date_completed", "date_completed_gmt", f->v[C_COMPLETED]);
+    kstr(w, "cart_hash", f->v[C_CART_HASH]);
+    json_out_key(w, "meta_data");
+    json_out_array_open(w);
+    json_out_array_close(w);
     char admin[700];
     if (opt->hpos)
         snprintf(admin, sizeof admin, "%s/wp-admin/admin.php?page=wc-orders&action=edit&id=%" PRIu64, opt->site_url,
                  id);
     else
         snprintf(admin, sizeof admin, "%s/wp-admin/post.php?post=%" PRIu64 "&action=edit", opt->site_url, id);
-    json_object_set_new(o, "admin_url", json_string(admin));
-    return o;
+    kstr(w, "admin_url", admin);
 }
 
 static void hpos_flat(const struct db_rows *r, size_t row, struct flat *f)
@@ -751,8 +850,8 @@ static void count_cache_put(const struct db *db, const char *key, const char *fp
     e->at = mono_now();
 }
 
-int orders_read_list(struct db *db, const struct store_options *opt, const struct orders_filter *f, json_t **page,
-                     uint64_t *total)
+int orders_read_list_json(struct db *db, const struct store_options *opt, const struct orders_filter *f,
+                          struct json_out *w, uint64_t *total)
 {
     struct db_value p[24];
     char like[512];
@@ -768,13 +867,15 @@ int orders_read_list(struct db *db, const struct store_options *opt, const struc
         log_warn("orders: list query failed: %s", db_error(db));
         return -1;
     }
-    json_t *arr = json_array();
+    json_out_array_open(w);
     size_t norders = 0;
     if (opt->hpos) {
         for (size_t i = 0; i < r.nrows; i++) {
             struct flat fl;
             hpos_flat(&r, i, &fl);
-            json_array_append_new(arr, order_json(&fl, opt));
+            json_out_object_open(w);
+            order_members(w, &fl, opt);
+            json_out_object_close(w);
         }
         norders = r.nrows;
     } else {
@@ -782,10 +883,13 @@ int orders_read_list(struct db *db, const struct store_options *opt, const struc
         while (i < r.nrows) {
             struct flat fl;
             posts_flat(&r, &i, &fl);
-            json_array_append_new(arr, order_json(&fl, opt));
+            json_out_object_open(w);
+            order_members(w, &fl, opt);
+            json_out_object_close(w);
             norders++;
         }
     }
+    json_out_array_close(w);
     char key[COUNT_KEY_BYTES], fp[96] = "";
     bool cacheable = false;
     if (opt->hpos && r.nrows > 0) {
@@ -806,7 +910,6 @@ int orders_read_list(struct db *db, const struct store_options *opt, const struc
         struct db_rows cr;
         if (db_query(db, opt->hpos ? H_COUNT[c][s] : P_COUNT[c][s], p, nf, &cr) != 0 || cr.nrows != 1) {
             log_warn("orders: count query failed: %s", db_error(db));
-            json_decref(arr);
             return -1;
         }
         *total = u64(db_cell(&cr, 0, 0));
@@ -814,8 +917,19 @@ int orders_read_list(struct db *db, const struct store_options *opt, const struc
         if (cacheable && count_key(f, key))
             count_cache_put(db, key, fp, *total);
     }
-    *page = arr;
     return 0;
+}
+
+int orders_read_list(struct db *db, const struct store_options *opt, const struct orders_filter *f, json_t **page,
+                     uint64_t *total)
+{
+    struct json_out w;
+    json_out_init(&w);
+    int rc = orders_read_list_json(db, opt, f, &w, total);
+    if (rc == 0 && (*page = json_loadb(w.buf, w.len, 0, NULL)) == NULL)
+        rc = -1;
+    json_out_free(&w);
+    return rc;
 }
 
 /* ---- one order: items, notes, refunds --------------------------------------------------------- */
@@ -846,217 +960,393 @@ static bool is_internal_item_meta(const char *type, const char *key)
     return false;
 }
 
-static const char *raw(json_t *m, const char *k)
+struct item_meta {
+    uint64_t id;
+    const char *key, *val;
+};
+
+struct item {
+    uint64_t id;
+    const char *type, *name;
+    const char *sku, *variation_sku, *image; /* from the product lookup joined to _product_id/_variation_id */
+    bool has_product;
+    const struct item_meta *meta;
+    size_t nmeta;
+};
+
+/* An item meta value as WooCommerce's getters read it: the first row of that key, "" when absent. */
+static const char *raw(const struct item *it, const char *k)
 {
-    const char *s = json_string_value(json_object_get(m, k));
-    return s ? s : "";
+    for (size_t i = 0; i < it->nmeta; i++)
+        if (strcmp(it->meta[i].key, k) == 0)
+            return it->meta[i].val ? it->meta[i].val : "";
+    return "";
 }
 
 /* WooCommerce's taxes array from a serialized {total: {rate: amount}, subtotal: {...}}. */
-static json_t *taxes_json(const struct store_options *opt, const char *ser, bool with_subtotal)
+static void taxes_write(struct json_out *w, const struct store_options *opt, const char *key, const char *ser,
+                        bool with_subtotal)
 {
-    json_t *out = json_array();
-    if (ser == NULL || *ser == '\0')
-        return out;
+    json_out_key(w, key);
+    json_out_array_open(w);
     const char *err = NULL;
-    json_t *v = php_unserialize(ser, strlen(ser), &err);
-    if (v == NULL)
-        return out;
+    json_t *v = ser && *ser ? php_unserialize(ser, strlen(ser), &err) : NULL;
     json_t *tot = json_object_get(v, "total"), *sub = json_object_get(v, "subtotal");
     const char *rate;
     json_t *amt;
     if (json_is_object(tot)) {
         json_object_foreach(tot, rate, amt) {
-            json_t *t = json_object();
-            json_object_set_new(t, "id", json_integer((json_int_t)u64(rate)));
-            json_object_set_new(t, "total", jmoney(opt, json_string_value(amt)));
+            json_out_object_open(w);
+            kint(w, "id", (long long)u64(rate));
+            kmoney(w, opt, "total", json_string_value(amt));
             if (with_subtotal)
-                json_object_set_new(t, "subtotal", jmoney(opt, json_string_value(json_object_get(sub, rate))));
-            json_array_append_new(out, t);
+                kmoney(w, opt, "subtotal", json_string_value(json_object_get(sub, rate)));
+            json_out_object_close(w);
         }
     }
     json_decref(v);
-    return out;
+    json_out_array_close(w);
 }
 
-struct item {
-    uint64_t id;
-    const char *type, *name, *sku, *image;
-    json_t *raw, *meta;
+static void item_meta_write(struct json_out *w, const struct item *it)
+{
+    json_out_key(w, "meta_data");
+    json_out_array_open(w);
+    for (size_t i = 0; i < it->nmeta; i++) {
+        if (is_internal_item_meta(it->type, it->meta[i].key))
+            continue;
+        json_out_object_open(w);
+        kint(w, "id", (long long)it->meta[i].id);
+        kstr(w, "key", it->meta[i].key);
+        kstr(w, "value", it->meta[i].val);
+        json_out_object_close(w);
+    }
+    json_out_array_close(w);
+}
+
+static void item_write(struct json_out *w, const struct store_options *opt, const struct item *it)
+{
+    json_out_object_open(w);
+    kint(w, "id", (long long)it->id);
+    if (strcmp(it->type, "line_item") == 0) {
+        kstr(w, "name", it->name);
+        kint(w, "product_id", (long long)u64(raw(it, "_product_id")));
+        const char *variation = raw(it, "_variation_id");
+        kint(w, "variation_id", (long long)u64(variation));
+        long long qty = strtoll(raw(it, "_qty"), NULL, 10);
+        kint(w, "quantity", qty);
+        kstr(w, "tax_class", raw(it, "_tax_class"));
+        kmoney(w, opt, "subtotal", raw(it, "_line_subtotal"));
+        kmoney(w, opt, "subtotal_tax", raw(it, "_line_subtotal_tax"));
+        kmoney(w, opt, "total", raw(it, "_line_total"));
+        kmoney(w, opt, "total_tax", raw(it, "_line_tax"));
+        taxes_write(w, opt, "taxes", raw(it, "_line_tax_data"), true);
+        item_meta_write(w, it);
+        /* the variation's SKU when there is a variation (as IF(_variation_id > 0, ...) would pick) */
+        const char *sku = !it->has_product ? NULL : strtod(variation, NULL) > 0 ? it->variation_sku : it->sku;
+        kstr(w, "sku", sku);
+        /* a PHP float: total / quantity, printed as json_encode prints it */
+        json_out_key(w, "price");
+        json_out_php_float(w, qty ? strtod(raw(it, "_line_total"), NULL) / (double)qty : 0.0);
+        json_out_key(w, "image");
+        json_out_object_open(w);
+        kstr(w, "src", it->image);
+        json_out_object_close(w);
+    } else if (strcmp(it->type, "shipping") == 0) {
+        kstr(w, "method_title", it->name);
+        kstr(w, "method_id", raw(it, "method_id"));
+        kstr(w, "instance_id", raw(it, "instance_id"));
+        kmoney(w, opt, "total", raw(it, "cost"));
+        kmoney(w, opt, "total_tax", raw(it, "total_tax"));
+        taxes_write(w, opt, "taxes", raw(it, "taxes"), false);
+        item_meta_write(w, it);
+    } else if (strcmp(it->type, "fee") == 0) {
+        kstr(w, "name", it->name);
+        kstr(w, "tax_class", raw(it, "_tax_class"));
+        kstr(w, "tax_status", raw(it, "_tax_status"));
+        kstr(w, "amount", raw(it, "_fee_amount"));
+        kmoney(w, opt, "total", raw(it, "_line_total"));
+        kmoney(w, opt, "total_tax", raw(it, "_line_tax"));
+        taxes_write(w, opt, "taxes", raw(it, "_line_tax_data"), false);
+        item_meta_write(w, it);
+    } else if (strcmp(it->type, "coupon") == 0) {
+        kstr(w, "code", it->name);
+        kmoney(w, opt, "discount", raw(it, "discount_amount"));
+        kmoney(w, opt, "discount_tax", raw(it, "discount_amount_tax"));
+        item_meta_write(w, it);
+    } else { /* tax */
+        kstr(w, "rate_code", it->name);
+        kint(w, "rate_id", (long long)u64(raw(it, "rate_id")));
+        kstr(w, "label", raw(it, "label"));
+        json_out_key(w, "compound");
+        json_out_bool(w, strcmp(raw(it, "compound"), "1") == 0);
+        kmoney(w, opt, "tax_total", raw(it, "tax_amount"));
+        kmoney(w, opt, "shipping_tax_total", raw(it, "shipping_tax_amount"));
+        json_out_key(w, "rate_percent");
+        json_out_php_float(w, strtod(raw(it, "rate_percent"), NULL));
+        item_meta_write(w, it);
+    }
+    json_out_object_close(w);
+}
+
+struct row_key {
+    uint64_t a, b;
+    const char *date; /* notes and refunds: newest first */
+    size_t row;
 };
 
-static json_t *item_json(const struct store_options *opt, const struct item *it)
+static int cmp_item_rows(const void *x, const void *y)
 {
-    json_t *j = json_object();
-    json_object_set_new(j, "id", json_integer((json_int_t)it->id));
-    json_t *m = it->raw;
-    if (strcmp(it->type, "line_item") == 0) {
-        json_object_set_new(j, "name", jstr(it->name));
-        json_object_set_new(j, "product_id", json_integer((json_int_t)u64(raw(m, "_product_id"))));
-        json_object_set_new(j, "variation_id", json_integer((json_int_t)u64(raw(m, "_variation_id"))));
-        long long qty = strtoll(raw(m, "_qty"), NULL, 10);
-        json_object_set_new(j, "quantity", json_integer(qty));
-        json_object_set_new(j, "tax_class", jstr(raw(m, "_tax_class")));
-        json_object_set_new(j, "subtotal", jmoney(opt, raw(m, "_line_subtotal")));
-        json_object_set_new(j, "subtotal_tax", jmoney(opt, raw(m, "_line_subtotal_tax")));
-        json_object_set_new(j, "total", jmoney(opt, raw(m, "_line_total")));
-        json_object_set_new(j, "total_tax", jmoney(opt, raw(m, "_line_tax")));
-        json_object_set_new(j, "taxes", taxes_json(opt, raw(m, "_line_tax_data"), true));
-        json_object_set_new(j, "meta_data", json_incref(it->meta));
-        json_object_set_new(j, "sku", jstr(it->sku));
-        json_object_set_new(j, "price", json_real(qty ? strtod(raw(m, "_line_total"), NULL) / (double)qty : 0.0));
-        json_object_set_new(j, "image", json_pack("{s:s}", "src", it->image ? it->image : ""));
-    } else if (strcmp(it->type, "shipping") == 0) {
-        json_object_set_new(j, "method_title", jstr(it->name));
-        json_object_set_new(j, "method_id", jstr(raw(m, "method_id")));
-        json_object_set_new(j, "instance_id", jstr(raw(m, "instance_id")));
-        json_object_set_new(j, "total", jmoney(opt, raw(m, "cost")));
-        json_object_set_new(j, "total_tax", jmoney(opt, raw(m, "total_tax")));
-        json_object_set_new(j, "taxes", taxes_json(opt, raw(m, "taxes"), false));
-        json_object_set_new(j, "meta_data", json_incref(it->meta));
-    } else if (strcmp(it->type, "fee") == 0) {
-        json_object_set_new(j, "name", jstr(it->name));
-        json_object_set_new(j, "tax_class", jstr(raw(m, "_tax_class")));
-        json_object_set_new(j, "tax_status", jstr(raw(m, "_tax_status")));
-        json_object_set_new(j, "amount", jstr(raw(m, "_fee_amount")));
-        json_object_set_new(j, "total", jmoney(opt, raw(m, "_line_total")));
-        json_object_set_new(j, "total_tax", jmoney(opt, raw(m, "_line_tax")));
-        json_object_set_new(j, "taxes", taxes_json(opt, raw(m, "_line_tax_data"), false));
-        json_object_set_new(j, "meta_data", json_incref(it->meta));
-    } else if (strcmp(it->type, "coupon") == 0) {
-        json_object_set_new(j, "code", jstr(it->name));
-        json_object_set_new(j, "discount", jmoney(opt, raw(m, "discount_amount")));
-        json_object_set_new(j, "discount_tax", jmoney(opt, raw(m, "discount_amount_tax")));
-        json_object_set_new(j, "meta_data", json_incref(it->meta));
-    } else { /* tax */
-        json_object_set_new(j, "rate_code", jstr(it->name));
-        json_object_set_new(j, "rate_id", json_integer((json_int_t)u64(raw(m, "rate_id"))));
-        json_object_set_new(j, "label", jstr(raw(m, "label")));
-        json_object_set_new(j, "compound", json_boolean(strcmp(raw(m, "compound"), "1") == 0));
-        json_object_set_new(j, "tax_total", jmoney(opt, raw(m, "tax_amount")));
-        json_object_set_new(j, "shipping_tax_total", jmoney(opt, raw(m, "shipping_tax_amount")));
-        json_object_set_new(j, "rate_percent", json_real(strtod(raw(m, "rate_percent"), NULL)));
-        json_object_set_new(j, "meta_data", json_incref(it->meta));
-    }
-    return j;
+    const struct row_key *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    if (p->b != q->b)
+        return p->b < q->b ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
 }
 
-static int add_items(struct db *db, const struct store_options *opt, uint64_t id, json_t *o)
+/* date DESC, id DESC, as MariaDB orders them (NULL dates last) */
+static int cmp_newest_first(const void *x, const void *y)
 {
-    struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
-    struct db_rows r;
-    if (db_query(db, ITEMS_SQL, p, 2, &r) != 0) {
-        log_warn("orders: items query failed: %s", db_error(db));
-        return -1;
-    }
-    static const char *const types[] = {"line_item", "tax", "shipping", "fee", "coupon"};
-    static const char *const keys[] = {"line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines"};
-    json_t *lists[5];
-    for (int t = 0; t < 5; t++)
-        lists[t] = json_array();
-    size_t i = 0;
-    while (i < r.nrows) {
-        struct item it = {.id = u64(db_cell(&r, i, 0)), .raw = json_object(), .meta = json_array()};
-        for (; i < r.nrows && u64(db_cell(&r, i, 0)) == it.id; i++) {
-            const char *type = db_cell(&r, i, 1);
-            const char *key = db_cell(&r, i, 4), *val = db_cell(&r, i, 5);
-            if (type && strcmp(type, "cartman_product") == 0) {
-                it.sku = db_cell(&r, i, 2);
-                it.image = val;
-                continue;
-            }
-            it.type = type;
-            it.name = db_cell(&r, i, 2);
-            if (key == NULL)
-                continue;
-            if (json_object_get(it.raw, key) == NULL)
-                json_object_set_new(it.raw, key, jstr(val));
-            if (!is_internal_item_meta(type ? type : "", key))
-                json_array_append_new(it.meta, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u64(db_cell(&r, i, 3)),
-                                                         "key", key, "value", val ? val : ""));
-        }
-        for (int t = 0; it.type && t < 5; t++)
-            if (strcmp(it.type, types[t]) == 0)
-                json_array_append_new(lists[t], item_json(opt, &it));
-        json_decref(it.raw);
-        json_decref(it.meta);
-    }
-    db_rows_free(&r);
-    for (int t = 0; t < 5; t++)
-        json_object_set_new(o, keys[t], lists[t]);
-    return 0;
+    const struct row_key *p = x, *q = y;
+    int c = p->date && q->date ? strcmp(q->date, p->date) : (p->date != NULL) - (q->date != NULL);
+    if (c != 0)
+        return p->date && q->date ? c : -c;
+    if (p->a != q->a)
+        return p->a > q->a ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
 }
 
-static int add_notes_refunds(struct db *db, const struct store_options *opt, uint64_t id, json_t *o)
+static void *xcalloc(size_t n, size_t size)
 {
-    struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
-    struct db_rows r;
-    if (db_query(db, opt->hpos ? H_NOTES_REFUNDS : P_NOTES_REFUNDS, p, 2, &r) != 0) {
-        log_warn("orders: notes query failed: %s", db_error(db));
-        return -1;
-    }
-    json_t *refunds = json_array(), *notes = json_array();
-    for (size_t i = 0; i < r.nrows; i++) {
-        const char *kind = db_cell(&r, i, 0);
-        json_t *j = json_object();
-        json_object_set_new(j, "id", json_integer((json_int_t)u64(db_cell(&r, i, 1))));
-        if (strcmp(kind, "refund") == 0) {
-            json_object_set_new(j, "reason", jstr(db_cell(&r, i, 2)));
-            const char *t = db_cell(&r, i, 3);
-            char neg[72];
-            if (t && t[0] != '-' && strtod(t, NULL) != 0.0) { /* a refund's total is negative */
-                snprintf(neg, sizeof neg, "-%s", t);
-                t = neg;
-            }
-            json_object_set_new(j, "total", jmoney(opt, t));
-            json_array_append_new(refunds, j);
-        } else {
-            json_object_set_new(j, "author", jstr(db_cell(&r, i, 5)));
-            set_dates(j, opt, "date_created", db_cell(&r, i, 4));
-            json_object_set_new(j, "note", jstr(db_cell(&r, i, 2)));
-            const char *cn = db_cell(&r, i, 3);
-            json_object_set_new(j, "customer_note", json_boolean(cn && strcmp(cn, "1") == 0));
-            json_array_append_new(notes, j);
-        }
-    }
-    db_rows_free(&r);
-    json_object_set_new(o, "refunds", refunds);
-    json_object_set_new(o, "notes", notes);
-    return 0;
+    void *p = calloc(n ? n : 1, size);
+    if (p == NULL)
+        abort();
+    return p;
 }
 
-int orders_read_one(struct db *db, const struct store_options *opt, uint64_t id, json_t **out)
+/* Items: one row per item meta (item id, type, name, meta id, key, value), and on the _product_id and
+ * _variation_id rows the product's SKU from wc_product_meta_lookup, on the _product_id row its image
+ * URL. Rows are put in (item, meta) order here rather than by the server (a sort of longtext rows
+ * there costs a temporary table); the thumbnail join may repeat a meta row, which is kept once. */
+static const char ITEMS_SQL[] =
+    "SELECT i.order_item_id, i.order_item_type, i.order_item_name, m.meta_id, m.meta_key, m.meta_value, l.sku, a.guid"
+    " FROM {p}woocommerce_order_items i LEFT JOIN {p}woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id"
+    " LEFT JOIN {p}wc_product_meta_lookup l ON m.meta_key IN ('_product_id', '_variation_id')"
+    " AND l.product_id = m.meta_value"
+    " LEFT JOIN {p}postmeta t IGNORE INDEX (meta_key) ON m.meta_key = '_product_id' AND t.post_id = m.meta_value"
+    " AND t.meta_key = '_thumbnail_id' LEFT JOIN {p}posts a ON a.ID = t.meta_value WHERE i.order_id = ?";
+
+static int items_write(struct json_out *w, struct db *db, const struct store_options *opt, uint64_t id)
 {
     struct db_value p[1] = {DB_UINT(id)};
     struct db_rows r;
-    if (db_query(db, opt->hpos ? H_ONE : P_ONE, p, 1, &r) != 0) {
+    if (db_query(db, ITEMS_SQL, p, 1, &r) != 0) {
+        log_warn("orders: items query failed: %s", db_error(db));
+        return -1;
+    }
+    struct row_key *ord = xcalloc(r.nrows, sizeof *ord);
+    struct item_meta *metas = xcalloc(r.nrows, sizeof *metas);
+    struct item *items = xcalloc(r.nrows, sizeof *items);
+    for (size_t i = 0; i < r.nrows; i++)
+        ord[i] = (struct row_key){u64(db_cell(&r, i, 0)), u64(db_cell(&r, i, 3)), NULL, i};
+    qsort(ord, r.nrows, sizeof *ord, cmp_item_rows);
+    size_t nitems = 0, nmetas = 0;
+    for (size_t k = 0; k < r.nrows;) {
+        struct item *it = &items[nitems++];
+        it->id = ord[k].a;
+        it->meta = &metas[nmetas];
+        size_t first = nmetas;
+        for (; k < r.nrows && ord[k].a == it->id; k++) {
+            size_t row = ord[k].row;
+            it->type = db_cell(&r, row, 1);
+            it->name = db_cell(&r, row, 2);
+            const char *key = db_cell(&r, row, 4);
+            if (key == NULL)
+                continue;
+            bool repeat = nmetas > first && metas[nmetas - 1].id == ord[k].b;
+            if (strcmp(key, "_product_id") == 0) {
+                if (!it->has_product) {
+                    it->has_product = true;
+                    it->sku = db_cell(&r, row, 6);
+                }
+                if (it->image == NULL)
+                    it->image = db_cell(&r, row, 7);
+            } else if (!repeat && it->variation_sku == NULL && strcmp(key, "_variation_id") == 0) {
+                it->variation_sku = db_cell(&r, row, 6);
+            }
+            if (!repeat)
+                metas[nmetas++] = (struct item_meta){ord[k].b, key, db_cell(&r, row, 5)};
+        }
+        it->nmeta = nmetas - first;
+        if (it->type == NULL)
+            it->type = "";
+    }
+    static const char *const types[] = {"line_item", "tax", "shipping", "fee", "coupon"};
+    static const char *const keys[] = {"line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines"};
+    for (int t = 0; t < 5; t++) {
+        json_out_key(w, keys[t]);
+        json_out_array_open(w);
+        for (size_t i = 0; i < nitems; i++)
+            if (strcmp(items[i].type, types[t]) == 0)
+                item_write(w, opt, &items[i]);
+        json_out_array_close(w);
+    }
+    free(items);
+    free(metas);
+    free(ord);
+    db_rows_free(&r);
+    return 0;
+}
+
+struct refund {
+    uint64_t id;
+    const char *reason, *total, *date;
+};
+
+static void refunds_write(struct json_out *w, const struct store_options *opt, struct refund *rf, size_t n)
+{
+    struct row_key *ord = xcalloc(n, sizeof *ord);
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (struct row_key){rf[i].id, 0, rf[i].date, i};
+    qsort(ord, n, sizeof *ord, cmp_newest_first);
+    json_out_key(w, "refunds");
+    json_out_array_open(w);
+    for (size_t k = 0; k < n; k++) {
+        const struct refund *x = &rf[ord[k].row];
+        json_out_object_open(w);
+        kint(w, "id", (long long)x->id);
+        kstr(w, "reason", x->reason);
+        const char *t = x->total;
+        char neg[72];
+        if (t && t[0] != '-' && strtod(t, NULL) != 0.0) { /* a refund's total is negative */
+            snprintf(neg, sizeof neg, "-%s", t);
+            t = neg;
+        }
+        kmoney(w, opt, "total", t);
+        json_out_object_close(w);
+    }
+    json_out_array_close(w);
+    free(ord);
+}
+
+static const char NOTES_SQL[] =
+    "SELECT c.comment_ID, c.comment_content, cm.meta_value, c.comment_date_gmt, c.comment_author"
+    " FROM {p}comments c LEFT JOIN {p}commentmeta cm ON cm.comment_id = c.comment_ID"
+    " AND cm.meta_key = 'is_customer_note' WHERE c.comment_post_ID = ? AND c.comment_type = 'order_note'";
+
+static int notes_write(struct json_out *w, struct db *db, const struct store_options *opt, uint64_t id)
+{
+    struct db_value p[1] = {DB_UINT(id)};
+    struct db_rows r;
+    if (db_query(db, NOTES_SQL, p, 1, &r) != 0) {
+        log_warn("orders: notes query failed: %s", db_error(db));
+        return -1;
+    }
+    struct row_key *ord = xcalloc(r.nrows, sizeof *ord);
+    for (size_t i = 0; i < r.nrows; i++)
+        ord[i] = (struct row_key){u64(db_cell(&r, i, 0)), 0, db_cell(&r, i, 3), i};
+    qsort(ord, r.nrows, sizeof *ord, cmp_newest_first);
+    json_out_key(w, "notes");
+    json_out_array_open(w);
+    for (size_t k = 0; k < r.nrows; k++) {
+        size_t i = ord[k].row;
+        json_out_object_open(w);
+        kint(w, "id", (long long)ord[k].a);
+        kstr(w, "author", db_cell(&r, i, 4));
+        kdates(w, opt, "date_created", "date_created_gmt", db_cell(&r, i, 3));
+        kstr(w, "note", db_cell(&r, i, 1));
+        const char *cn = db_cell(&r, i, 2);
+        json_out_key(w, "customer_note");
+        json_out_bool(w, cn && strcmp(cn, "1") == 0);
+        json_out_object_close(w);
+    }
+    json_out_array_close(w);
+    free(ord);
+    db_rows_free(&r);
+    return 0;
+}
+
+/* Posts: rows of the order and of its refunds (posts with their postmeta, ordered by post). Fills fl
+ * from the order's rows and rf (at most cap) from each refund's; false when the order is not there. */
+static bool posts_one(const struct db_rows *r, uint64_t id, struct flat *fl, struct refund *rf, size_t cap,
+                      size_t *nrf)
+{
+    bool found = false;
+    *nrf = 0;
+    for (size_t i = 0; i < r->nrows;) {
+        const char *type = db_cell(r, i, 8);
+        if (u64(db_cell(r, i, 0)) == id && type && strcmp(type, "shop_order") == 0) {
+            posts_flat(r, &i, fl);
+            found = true;
+            continue;
+        }
+        const char *pid = db_cell(r, i, 0);
+        struct refund *x = *nrf < cap ? &rf[(*nrf)++] : NULL;
+        if (x)
+            *x = (struct refund){u64(pid), NULL, NULL, db_cell(r, i, 3)};
+        for (; i < r->nrows && strcmp(db_cell(r, i, 0), pid) == 0; i++) {
+            const char *k = db_cell(r, i, 6);
+            if (x && k && x->reason == NULL && strcmp(k, "_refund_reason") == 0)
+                x->reason = db_cell(r, i, 7);
+            else if (x && k && x->total == NULL && strcmp(k, "_order_total") == 0)
+                x->total = db_cell(r, i, 7);
+        }
+    }
+    return found;
+}
+
+int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w)
+{
+    struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
+    struct db_rows r;
+    if (db_query(db, opt->hpos ? H_ONE : P_ONE, p, opt->hpos ? 1 : 2, &r) != 0) {
         log_warn("orders: order query failed: %s", db_error(db));
         return -1;
     }
     struct flat fl;
+    struct refund *rf = xcalloc(r.nrows, sizeof *rf);
+    size_t nrf = 0;
     bool found = false;
-    if (r.nrows > 0) {
-        if (opt->hpos) {
+    if (opt->hpos) {
+        if (r.nrows > 0) {
             hpos_flat(&r, 0, &fl);
             found = fl.v[C_TYPE] && strcmp(fl.v[C_TYPE], "shop_order") == 0;
-        } else {
-            size_t i = 0;
-            posts_flat(&r, &i, &fl);
-            found = true;
         }
+        for (size_t i = 0; found && i < r.nrows; i++)
+            if (db_cell(&r, i, NCOLS) != NULL)
+                rf[nrf++] = (struct refund){u64(db_cell(&r, i, NCOLS)), db_cell(&r, i, NCOLS + 1),
+                                            db_cell(&r, i, NCOLS + 2), db_cell(&r, i, NCOLS + 3)};
+    } else {
+        found = posts_one(&r, id, &fl, rf, r.nrows, &nrf);
     }
-    if (!found) {
-        db_rows_free(&r);
-        return 0;
+    int rc = 0;
+    if (found) {
+        json_out_object_open(w);
+        order_members(w, &fl, opt);
+        if (items_write(w, db, opt, id) != 0) {
+            rc = -1;
+        } else {
+            refunds_write(w, opt, rf, nrf);
+            rc = notes_write(w, db, opt, id) == 0 ? 1 : -1;
+        }
+        if (rc == 1)
+            json_out_object_close(w);
     }
-    json_t *o = order_json(&fl, opt);
+    free(rf);
     db_rows_free(&r);
-    if (add_items(db, opt, id, o) != 0 || add_notes_refunds(db, opt, id, o) != 0) {
-        json_decref(o);
-        return -1;
-    }
-    *out = o;
-    return 1;
+    return rc;
+}
+
+int orders_read_one(struct db *db, const struct store_options *opt, uint64_t id, json_t **out)
+{
+    struct json_out w;
+    json_out_init(&w);
+    int rc = orders_read_one_json(db, opt, id, &w);
+    if (rc == 1 && (*out = json_loadb(w.buf, w.len, 0, NULL)) == NULL)
+        rc = -1;
+    json_out_free(&w);
+    return rc;
 }
 
 /* ---- HTTP -------------------------------------------------------------------------------------- */
@@ -1169,9 +1459,12 @@ int orders_list(struct http_call *call, const struct apid_identity *who)
         http_reply_error(call->req, status, code, msg);
         return 0;
     }
-    json_t *page;
+    struct json_out w;
+    json_out_init(&w);
+    json_out_reserve(&w, f.per_page * 2048);
     uint64_t total;
-    if (orders_read_list(db, opt, &f, &page, &total) != 0) {
+    if (orders_read_list_json(db, opt, &f, &w, &total) != 0) {
+        json_out_free(&w);
         http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
         return 0;
     }
@@ -1179,7 +1472,8 @@ int orders_list(struct http_call *call, const struct apid_identity *who)
     const char *const vals[] = {a.status, a.after, a.before, a.search, a.customer};
     orders_reply_paging(call, names, vals, 5, f.page, f.per_page, total);
     http_reply_no_store(call->req);
-    http_reply_json(call->req, 200, page);
+    http_reply_json_text(call->req, 200, w.buf, w.len);
+    json_out_free(&w);
     return 0;
 }
 
@@ -1198,17 +1492,18 @@ int orders_get(struct http_call *call, const struct apid_identity *who)
     const struct store_options *opt = orders_options_or_reply(call, db);
     if (opt == NULL)
         return 0;
-    json_t *o = NULL;
-    int rc = orders_read_one(db, opt, id, &o);
-    if (rc < 0) {
+    struct json_out w;
+    json_out_init(&w);
+    json_out_reserve(&w, 8192);
+    int rc = orders_read_one_json(db, opt, id, &w);
+    if (rc < 0)
         http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-        return 0;
-    }
-    if (rc == 0) {
+    else if (rc == 0)
         http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
-        return 0;
+    else {
+        http_reply_no_store(call->req);
+        http_reply_json_text(call->req, 200, w.buf, w.len);
     }
-    http_reply_no_store(call->req);
-    http_reply_json(call->req, 200, o);
+    json_out_free(&w);
     return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "apid/guard.h"
 #include "common/db.h"
+#include "common/json_out.h"
 #include "common/store.h"
 
 #define ORDERS_PER_PAGE_DEFAULT 10
@@ -41,13 +42,20 @@ struct orders_filter {
 int orders_filter_parse(const struct orders_list_args *args, const struct store_options *opt, struct orders_filter *f,
                         int *status, const char **code, const char **message);
 
-/* One page of orders (newest first) as a JSON array, and the exact total of matching orders.
- * At most two queries. 0, or -1 (database error, logged). */
+/* One page of orders (newest first) as a JSON array appended to w, and the exact total of matching
+ * orders. At most two queries. 0, or -1 (database error, logged; w then holds a partial text). */
+int orders_read_list_json(struct db *db, const struct store_options *opt, const struct orders_filter *f,
+                          struct json_out *w, uint64_t *total);
+
+/* The full order id as a JSON object appended to w. 1 found, 0 no such order (refunds and other
+ * types are not orders; w untouched), -1 database error (w then holds a partial text). Three queries. */
+int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w);
+
+/* The same as jansson trees, for callers that edit them. Replies should use the _json forms: jansson
+ * prints the one double field (a line item's price, a tax line's rate_percent) with 17 digits where
+ * WooCommerce prints the shortest form (22.9, not 22.899999999999999). */
 int orders_read_list(struct db *db, const struct store_options *opt, const struct orders_filter *f, json_t **page,
                      uint64_t *total);
-
-/* The full order id. 1 found (in *out), 0 no such order (refunds and other types are not orders),
- * -1 database error. At most three queries. */
 int orders_read_one(struct db *db, const struct store_options *opt, uint64_t id, json_t **out);
 
 /* Money as WooCommerce prints it: the decimal string src rounded (half away from zero) to decimals

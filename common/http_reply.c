@@ -122,6 +122,14 @@ void http_reply_json(h2o_req_t *req, int status, json_t *body)
     http_reply_send(req, status, H2O_STRLIT("application/json; charset=UTF-8"), b.base, b.len);
 }
 
+void http_reply_json_text(h2o_req_t *req, int status, const char *json, size_t len)
+{
+    char *copy = h2o_mem_alloc_pool(&req->pool, len + 1);
+    memcpy(copy, json, len);
+    copy[len] = '\0';
+    http_reply_send(req, status, H2O_STRLIT("application/json; charset=UTF-8"), copy, len);
+}
+
 void http_reply_error(h2o_req_t *req, int status, const char *code, const char *message)
 {
     json_t *body = json_pack("{s:s, s:s, s:{s:i}}", "code", code != NULL ? code : "cartman_error", "message",

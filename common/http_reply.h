@@ -19,6 +19,10 @@
  * (also on failure). NULL body, or one jansson cannot serialise, becomes a 500 error. */
 void http_reply_json(h2o_req_t *req, int status, json_t *body);
 
+/* Sends len bytes of ready JSON text (copied into the request's pool) with the same headers as
+ * http_reply_json. */
+void http_reply_json_text(h2o_req_t *req, int status, const char *json, size_t len);
+
 /* Sends {"code": code, "message": message, "data": {"status": status}}. */
 void http_reply_error(h2o_req_t *req, int status, const char *code, const char *message);
 

@@ -45,6 +45,11 @@ static void grow(struct json_out *w, size_t n)
     w->cap = cap;
 }
 
+void json_out_reserve(struct json_out *w, size_t n)
+{
+    grow(w, n);
+}
+
 static void put(struct json_out *w, const char *s, size_t n)
 {
     grow(w, n);

@@ -29,6 +29,8 @@ struct json_out {
 void json_out_init(struct json_out *w);
 void json_out_reset(struct json_out *w); /* empty again, buffer kept */
 void json_out_free(struct json_out *w);
+/* Makes room for n more bytes at once (a guess of the reply's size saves regrowing). */
+void json_out_reserve(struct json_out *w, size_t n);
 
 /* Containers deeper than LIMIT_JSON_DEPTH abort (a programming error, never input-driven). */
 void json_out_object_open(struct json_out *w);
