@@ -492,7 +492,9 @@ int orders_filter_parse(const struct orders_list_args *a, const struct store_opt
 /* [customer][search]. A deferred join: the page's keys come from one index walk, and only the page's
  * rows are joined to operational data and addresses (deep pages do not join the rows they skip). */
 #define H_KEYS "SELECT " H_COLS H_FP " FROM (SELECT o.id, o.date_created_gmt FROM {p}wc_orders o"
-#define H_KEYS_END ") k JOIN {p}wc_orders o ON o.id = k.id" H_JOINS " ORDER BY k.date_created_gmt DESC, k.id DESC"
+/* The page's rows come back in no particular order and are sorted in C (the server would sort them
+ * through a temporary table). */
+#define H_KEYS_END ") k JOIN {p}wc_orders o ON o.id = k.id" H_JOINS
 /* Several statuses and no customer: walk date_created backwards (the optimizer would otherwise prefer
  * the covering type_status_date and sort every matching row). One status walks type_status_date in
  * order; a customer's orders come from customer_id_billing_email. */
@@ -748,6 +750,42 @@ static void posts_flat(const struct db_rows *r, size_t *row, struct flat *f)
     post_flat_finish(f);
 }
 
+struct row_key {
+    uint64_t a, b;
+    const char *date; /* notes and refunds: newest first */
+    size_t row;
+};
+
+static int cmp_item_rows(const void *x, const void *y)
+{
+    const struct row_key *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    if (p->b != q->b)
+        return p->b < q->b ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
+}
+
+/* date DESC, id DESC, as MariaDB orders them (NULL dates last) */
+static int cmp_newest_first(const void *x, const void *y)
+{
+    const struct row_key *p = x, *q = y;
+    int c = p->date && q->date ? strcmp(q->date, p->date) : (p->date != NULL) - (q->date != NULL);
+    if (c != 0)
+        return p->date && q->date ? c : -c;
+    if (p->a != q->a)
+        return p->a > q->a ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (p == NULL)
+        abort();
+    return p;
+}
+
 /* ---- list ------------------------------------------------------------------------------------ */
 
 static void like_pattern(const char *s, char *out, size_t cap)
@@ -870,13 +908,18 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
     json_out_array_open(w);
     size_t norders = 0;
     if (opt->hpos) {
-        for (size_t i = 0; i < r.nrows; i++) {
+        struct row_key *ord = xcalloc(r.nrows, sizeof *ord);
+        for (size_t i = 0; i < r.nrows; i++)
+            ord[i] = (struct row_key){u64(db_cell(&r, i, C_ID)), 0, db_cell(&r, i, C_CREATED), i};
+        qsort(ord, r.nrows, sizeof *ord, cmp_newest_first);
+        for (size_t k = 0; k < r.nrows; k++) {
             struct flat fl;
-            hpos_flat(&r, i, &fl);
+            hpos_flat(&r, ord[k].row, &fl);
             json_out_object_open(w);
             order_members(w, &fl, opt);
             json_out_object_close(w);
         }
+        free(ord);
         norders = r.nrows;
     } else {
         size_t i = 0;
@@ -1087,42 +1130,6 @@ static void item_write(struct json_out *w, const struct store_options *opt, cons
         item_meta_write(w, it);
     }
     json_out_object_close(w);
-}
-
-struct row_key {
-    uint64_t a, b;
-    const char *date; /* notes and refunds: newest first */
-    size_t row;
-};
-
-static int cmp_item_rows(const void *x, const void *y)
-{
-    const struct row_key *p = x, *q = y;
-    if (p->a != q->a)
-        return p->a < q->a ? -1 : 1;
-    if (p->b != q->b)
-        return p->b < q->b ? -1 : 1;
-    return p->row < q->row ? -1 : p->row > q->row;
-}
-
-/* date DESC, id DESC, as MariaDB orders them (NULL dates last) */
-static int cmp_newest_first(const void *x, const void *y)
-{
-    const struct row_key *p = x, *q = y;
-    int c = p->date && q->date ? strcmp(q->date, p->date) : (p->date != NULL) - (q->date != NULL);
-    if (c != 0)
-        return p->date && q->date ? c : -c;
-    if (p->a != q->a)
-        return p->a > q->a ? -1 : 1;
-    return p->row < q->row ? -1 : p->row > q->row;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (p == NULL)
-        abort();
-    return p;
 }
 
 /* Items: one row per item meta (item id, type, name, meta id, key, value), and on the _product_id and

@@ -331,6 +331,55 @@ int db_exec(struct db *db, const char *sql, const struct db_value *params, size_
     return 0;
 }
 
+/* Dates and times are fetched as MYSQL_TIME and printed here as the connector would print them
+ * ("Y-m-d H:i:s" and up to 6 fractional digits, "Y-m-d"), without its sprintf per value. */
+static bool is_date_type(enum enum_field_types t)
+{
+    return t == MYSQL_TYPE_DATETIME || t == MYSQL_TYPE_TIMESTAMP || t == MYSQL_TYPE_DATE;
+}
+
+#define DB_DATE_TEXT_MAX 26 /* "YYYY-MM-DD HH:MM:SS.ffffff" */
+
+static size_t col_width(const MYSQL_FIELD *f)
+{
+    return is_date_type(f->type) && f->max_length < DB_DATE_TEXT_MAX ? DB_DATE_TEXT_MAX : f->max_length;
+}
+
+static char *put_digits(char *o, unsigned long v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        o[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return o + width;
+}
+
+static size_t format_time(const MYSQL_TIME *t, const MYSQL_FIELD *f, char *out)
+{
+    char *o = out;
+    o = put_digits(o, t->year % 10000, 4);
+    *o++ = '-';
+    o = put_digits(o, t->month % 100, 2);
+    *o++ = '-';
+    o = put_digits(o, t->day % 100, 2);
+    if (f->type != MYSQL_TYPE_DATE) {
+        *o++ = ' ';
+        o = put_digits(o, t->hour % 100, 2);
+        *o++ = ':';
+        o = put_digits(o, t->minute % 100, 2);
+        *o++ = ':';
+        o = put_digits(o, t->second % 100, 2);
+        if (f->decimals > 0 && f->decimals <= 6) {
+            char frac[6];
+            put_digits(frac, t->second_part % 1000000, 6);
+            *o++ = '.';
+            memcpy(o, frac, f->decimals);
+            o += f->decimals;
+        }
+    }
+    return (size_t)(o - out);
+}
+
 int db_query(struct db *db, const char *sql, const struct db_value *params, size_t nparams, struct db_rows *out)
 {
     memset(out, 0, sizeof *out);
@@ -350,29 +399,37 @@ int db_query(struct db *db, const char *sql, const struct db_value *params, size
     }
     size_t ncols = mysql_num_fields(meta), nrows = mysql_stmt_num_rows(st);
     MYSQL_FIELD *fields = mysql_fetch_fields(meta);
-    /* One block: per row, each column gets max_length + 1 bytes. */
+    /* One block: per row, each column gets its width + 1 bytes. */
     size_t rowbytes = 0;
     for (size_t c = 0; c < ncols; c++)
-        rowbytes += fields[c].max_length + 1;
+        rowbytes += col_width(&fields[c]) + 1;
     out->ncols = ncols;
     out->cells = calloc(nrows * ncols + 1, sizeof *out->cells);
     out->lens = calloc(nrows * ncols + 1, sizeof *out->lens);
     char *block = malloc(nrows * rowbytes + 1);
     MYSQL_BIND *b = calloc(ncols + 1, sizeof *b);
+    MYSQL_TIME *times = calloc(ncols + 1, sizeof *times);
     my_bool *nulls = calloc(ncols + 1, sizeof *nulls);
     unsigned long *lens = calloc(ncols + 1, sizeof *lens);
-    if (out->cells == NULL || out->lens == NULL || block == NULL || b == NULL || nulls == NULL || lens == NULL)
+    if (out->cells == NULL || out->lens == NULL || block == NULL || b == NULL || nulls == NULL || lens == NULL ||
+        times == NULL)
         abort();
     char *p = block;
     for (size_t r = 0; r < nrows; r++) {
         char *rowp = p;
         for (size_t c = 0; c < ncols; c++) {
-            b[c].buffer_type = MYSQL_TYPE_STRING;
-            b[c].buffer = rowp;
-            b[c].buffer_length = fields[c].max_length + 1;
+            if (is_date_type(fields[c].type)) {
+                b[c].buffer_type = MYSQL_TYPE_DATETIME;
+                b[c].buffer = &times[c];
+                b[c].buffer_length = sizeof times[c];
+            } else {
+                b[c].buffer_type = MYSQL_TYPE_STRING;
+                b[c].buffer = rowp;
+                b[c].buffer_length = col_width(&fields[c]) + 1;
+            }
             b[c].is_null = &nulls[c];
             b[c].length = &lens[c];
-            rowp += fields[c].max_length + 1;
+            rowp += col_width(&fields[c]) + 1;
         }
         if (mysql_stmt_bind_result(st, b) != 0) {
             set_error(db, "fetch", mysql_stmt_error(st));
@@ -392,11 +449,13 @@ int db_query(struct db *db, const char *sql, const struct db_value *params, size
                 out->cells[i] = NULL;
                 out->lens[i] = 0;
             } else {
+                if (is_date_type(fields[c].type))
+                    lens[c] = format_time(&times[c], &fields[c], rowp);
                 rowp[lens[c]] = '\0';
                 out->cells[i] = rowp;
                 out->lens[i] = lens[c];
             }
-            rowp += fields[c].max_length + 1;
+            rowp += col_width(&fields[c]) + 1;
         }
         p += rowbytes;
     }
@@ -406,6 +465,7 @@ int db_query(struct db *db, const char *sql, const struct db_value *params, size
     rc = 0;
 free_bind:
     free(b);
+    free(times);
     free(nulls);
     free(lens);
 out:

@@ -129,10 +129,32 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-static void put_escaped(struct json_out *w, const char *str)
+/* Printable ASCII other than '"' and '\\' goes out as it is. */
+static size_t plain_run(const unsigned char *s)
+{
+    const unsigned char *p = s;
+    while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+        p++;
+    return (size_t)(p - s);
+}
+
+/* "str" followed by tail (at most 2 bytes), in one step when str needs no escape. */
+static void put_escaped_tail(struct json_out *w, const char *str, const char *tail, size_t tn)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *s = (const unsigned char *)str;
+    size_t run0 = plain_run(s);
+    if (s[run0] == '\0') {
+        grow(w, run0 + 2 + tn);
+        char *o = w->buf + w->len;
+        o[0] = '"';
+        memcpy(o + 1, s, run0);
+        o[run0 + 1] = '"';
+        memcpy(o + run0 + 2, tail, tn);
+        w->len += run0 + 2 + tn;
+        w->buf[w->len] = '\0';
+        return;
+    }
     put_c(w, '"');
     while (*s) {
         const unsigned char *run = s;
@@ -175,20 +197,20 @@ static void put_escaped(struct json_out *w, const char *str)
         s++;
     }
     put_c(w, '"');
+    put(w, tail, tn);
 }
 
 void json_out_key(struct json_out *w, const char *key)
 {
     sep(w);
-    put_escaped(w, key);
-    put_c(w, ':');
+    put_escaped_tail(w, key, ":", 1);
     w->after_key = true;
 }
 
 void json_out_string(struct json_out *w, const char *s)
 {
     sep(w);
-    put_escaped(w, s ? s : "");
+    put_escaped_tail(w, s ? s : "", "", 0);
 }
 
 void json_out_string_or_null(struct json_out *w, const char *s)
