@@ -489,22 +489,30 @@ int orders_filter_parse(const struct orders_list_args *a, const struct store_opt
 #define H_SEARCH " AND (o.id = ? OR o.billing_email LIKE ? OR CONCAT_WS(' ', b.first_name, b.last_name) LIKE ?)"
 #define H_ORDER " ORDER BY o.date_created_gmt DESC, o.id DESC LIMIT ? OFFSET ?"
 
-/* [customer][search]. A deferred join: the page's keys come from one index walk, and only the page's
- * rows are joined to operational data and addresses (deep pages do not join the rows they skip). */
-#define H_KEYS "SELECT " H_COLS H_FP " FROM (SELECT o.id, o.date_created_gmt FROM {p}wc_orders o"
-/* The page's rows come back in no particular order and are sorted in C (the server would sort them
- * through a temporary table). */
-#define H_KEYS_END ") k JOIN {p}wc_orders o ON o.id = k.id" H_JOINS
-/* Several statuses and no customer: walk date_created backwards (the optimizer would otherwise prefer
- * the covering type_status_date and sort every matching row). One status walks type_status_date in
- * order; a customer's orders come from customer_id_billing_email. */
-#define H_KEYS_BY_DATE "SELECT " H_COLS H_FP " FROM (SELECT o.id, o.date_created_gmt FROM {p}wc_orders o FORCE INDEX (date_created)"
-static const char *const H_LIST_BY_DATE[2] = {
-    H_KEYS_BY_DATE H_WHERE H_ORDER H_KEYS_END, H_KEYS_BY_DATE H_ADDR_JOIN H_WHERE H_SEARCH H_ORDER H_KEYS_END};
-static const char *const H_LIST[2][2] = {
-    {H_KEYS H_WHERE H_ORDER H_KEYS_END, H_KEYS H_ADDR_JOIN H_WHERE H_SEARCH H_ORDER H_KEYS_END},
-    {H_KEYS H_WHERE H_CUST H_ORDER H_KEYS_END, H_KEYS H_ADDR_JOIN H_WHERE H_CUST H_SEARCH H_ORDER H_KEYS_END},
+/* The same pages as keys only (id, created, updated and the fingerprint): the rows themselves mostly
+ * come from the order cache (see order_cache), the others from H_ROWS by id. */
+#define H_PAGE_KEYS "SELECT o.id, o.date_created_gmt, o.date_updated_gmt" H_FP " FROM (SELECT o.id FROM {p}wc_orders o"
+#define H_PAGE_KEYS_END ") k JOIN {p}wc_orders o ON o.id = k.id"
+/* Several statuses and no customer: one walk down date_created, which reads each order's row anyway
+ * (the index has no status), so the keys come straight from it; the optimizer would otherwise prefer
+ * the covering type_status_date and sort every matching row. One status walks type_status_date and a
+ * customer's orders customer_id_billing_email, both covering: there the rows are joined after the
+ * walk (a deferred join), so the orders skipped by OFFSET are never read. */
+#define H_PAGE_KEYS_BY_DATE                                                                                         \
+    "SELECT o.id, o.date_created_gmt, o.date_updated_gmt" H_FP " FROM {p}wc_orders o FORCE INDEX (date_created)"
+static const char *const H_KEYS_BY_DATE_LIST[2] = {H_PAGE_KEYS_BY_DATE H_WHERE H_ORDER,
+                                                   H_PAGE_KEYS_BY_DATE H_ADDR_JOIN H_WHERE H_SEARCH H_ORDER};
+static const char *const H_KEYS_LIST[2][2] = {
+    {H_PAGE_KEYS H_WHERE H_ORDER H_PAGE_KEYS_END, H_PAGE_KEYS H_ADDR_JOIN H_WHERE H_SEARCH H_ORDER H_PAGE_KEYS_END},
+    {H_PAGE_KEYS H_WHERE H_CUST H_ORDER H_PAGE_KEYS_END,
+     H_PAGE_KEYS H_ADDR_JOIN H_WHERE H_CUST H_SEARCH H_ORDER H_PAGE_KEYS_END},
 };
+#define Q10 "?,?,?,?,?,?,?,?,?,?"
+/* ORDERS_PER_PAGE_MAX placeholders; unused ones repeat the first id */
+static const char H_ROWS[] = "SELECT " H_COLS H_FROM " WHERE o.id IN (" Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10
+                             "," Q10 "," Q10 "," Q10 "," Q10 ")";
+_Static_assert(ORDERS_PER_PAGE_MAX == 100, "H_ROWS has ORDERS_PER_PAGE_MAX placeholders");
+
 static const char *const H_COUNT[2][2] = {
     {"SELECT COUNT(*) FROM {p}wc_orders o" H_WHERE,
      "SELECT COUNT(*) FROM {p}wc_orders o" H_ADDR_JOIN H_WHERE H_SEARCH},
@@ -888,6 +896,179 @@ static void count_cache_put(const struct db *db, const char *key, const char *fp
     e->at = mono_now();
 }
 
+/* Rendered orders of list pages, process-wide: id → the order's JSON object as a list shows it,
+ * valid while the order's date_updated_gmt and the store options it was rendered with are the same.
+ * WooCommerce bumps date_updated_gmt on every save of an order (status, addresses, totals, items),
+ * so a changed order is rendered again; an entry is only kept when that date is at least two seconds
+ * older than the database's clock, so a second write within the same second cannot hide behind an
+ * unchanged date. Direct-mapped by id: at most ORDER_CACHE_SLOTS entries of at most
+ * ORDER_CACHE_ENTRY_MAX bytes (16 MB at worst); the lock covers a lookup and one copy. */
+#define ORDER_CACHE_SLOTS 4096
+#define ORDER_CACHE_ENTRY_MAX 4096
+struct order_cache_slot {
+    uint64_t id, options_hash;
+    char updated[20];
+    char *json;
+    size_t len;
+};
+static struct order_cache_slot order_cache[ORDER_CACHE_SLOTS];
+static pthread_mutex_t order_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* What a rendered order depends on besides its rows. */
+static uint64_t options_hash(const struct db *db, const struct store_options *opt)
+{
+    uint64_t h = 14695981039346656037ULL;
+    const char *pre = db_prefix(db);
+    h = fnv1a(h, pre, strlen(pre) + 1);
+    h = fnv1a(h, opt->site_url, strlen(opt->site_url) + 1);
+    h = fnv1a(h, opt->timezone, strlen(opt->timezone) + 1);
+    h = fnv1a(h, opt->currency, strlen(opt->currency) + 1);
+    h = fnv1a(h, &opt->gmt_offset, sizeof opt->gmt_offset);
+    h = fnv1a(h, &opt->price_decimals, sizeof opt->price_decimals);
+    return fnv1a(h, &opt->hpos, sizeof opt->hpos);
+}
+
+/* Appends the cached order to w when it is there and current; its bytes are w->buf[*start, w->len). */
+static bool order_cache_copy(struct json_out *w, uint64_t id, const char *updated, uint64_t oh, size_t *start,
+                             size_t *len)
+{
+    bool hit = false;
+    struct order_cache_slot *e = &order_cache[id % ORDER_CACHE_SLOTS];
+    pthread_mutex_lock(&order_cache_mu);
+    if (e->json && e->id == id && e->options_hash == oh && strcmp(e->updated, updated) == 0) {
+        json_out_raw(w, e->json, e->len);
+        *start = w->len - e->len;
+        *len = e->len;
+        hit = true;
+    }
+    pthread_mutex_unlock(&order_cache_mu);
+    return hit;
+}
+
+static void order_cache_put(uint64_t id, const char *updated, uint64_t oh, const char *json, size_t len)
+{
+    if (len > ORDER_CACHE_ENTRY_MAX || strlen(updated) >= sizeof order_cache[0].updated)
+        return;
+    char *copy = malloc(len);
+    if (copy == NULL)
+        abort();
+    memcpy(copy, json, len);
+    struct order_cache_slot *e = &order_cache[id % ORDER_CACHE_SLOTS];
+    pthread_mutex_lock(&order_cache_mu);
+    char *old = e->json;
+    e->id = id;
+    e->options_hash = oh;
+    memcpy(e->updated, updated, strlen(updated) + 1);
+    e->json = copy;
+    e->len = len;
+    pthread_mutex_unlock(&order_cache_mu);
+    free(old);
+}
+
+static bool settled(const char *updated, const char *dbnow)
+{
+    struct tm a, b;
+    return updated && dbnow && parse_ymdhis(updated, &a) && parse_ymdhis(dbnow, &b) &&
+           tm_to_epoch(&b) - tm_to_epoch(&a) >= 2;
+}
+
+/* HPOS page: keys first, then the rows the cache does not have, in one query by id. Leaves the
+ * fingerprint columns in fp/cacheable. */
+static int hpos_page_write(struct json_out *w, struct db *db, const struct store_options *opt, const char *sql,
+                           const struct db_value *p, size_t n, size_t *norders, char fp[96], bool *cacheable)
+{
+    struct db_rows k;
+    if (db_query(db, sql, p, n, &k) != 0) {
+        log_warn("orders: list query failed: %s", db_error(db));
+        return -1;
+    }
+    struct row_key *ord = xcalloc(k.nrows, sizeof *ord);
+    for (size_t i = 0; i < k.nrows; i++)
+        ord[i] = (struct row_key){u64(db_cell(&k, i, 0)), 0, db_cell(&k, i, 1), i};
+    qsort(ord, k.nrows, sizeof *ord, cmp_newest_first);
+    const char *dbnow = k.nrows ? db_cell(&k, 0, 5) : NULL;
+    if (k.nrows > 0) {
+        const char *maxid = db_cell(&k, 0, 3), *maxupd = db_cell(&k, 0, 4);
+        struct tm a, b;
+        if (maxid && maxupd && dbnow && parse_ymdhis(maxupd, &a) && parse_ymdhis(dbnow, &b)) {
+            snprintf(fp, 96, "%s|%s", maxid, maxupd);
+            /* a write in the same second as the latest one would leave the fingerprint unchanged */
+            *cacheable = tm_to_epoch(&b) - tm_to_epoch(&a) >= 2;
+        }
+    }
+    uint64_t oh = options_hash(db, opt);
+    /* the cached orders are copied aside; the others' rows come in one query */
+    struct db_value ids[ORDERS_PER_PAGE_MAX];
+    size_t nmiss = 0, *at = xcalloc(k.nrows, sizeof *at), *len = xcalloc(k.nrows, sizeof *len);
+    bool *hit = xcalloc(k.nrows, sizeof *hit);
+    struct json_out hits;
+    json_out_init(&hits);
+    json_out_array_open(&hits);
+    for (size_t i = 0; i < k.nrows && i < ORDERS_PER_PAGE_MAX; i++) {
+        const char *upd = db_cell(&k, ord[i].row, 2);
+        hit[i] = upd != NULL && order_cache_copy(&hits, ord[i].a, upd, oh, &at[i], &len[i]);
+        if (!hit[i])
+            ids[nmiss++] = DB_UINT(ord[i].a);
+    }
+    struct db_rows r = {0};
+    if (nmiss > 0) {
+        for (size_t i = nmiss; i < ORDERS_PER_PAGE_MAX; i++)
+            ids[i] = ids[0];
+        if (db_query(db, H_ROWS, ids, ORDERS_PER_PAGE_MAX, &r) != 0) {
+            log_warn("orders: list rows query failed: %s", db_error(db));
+            json_out_free(&hits);
+            free(hit);
+            free(at);
+            free(len);
+            free(ord);
+            db_rows_free(&k);
+            return -1;
+        }
+    }
+    json_out_array_open(w);
+    for (size_t i = 0; i < k.nrows; i++) {
+        uint64_t id = ord[i].a;
+        const char *upd = db_cell(&k, ord[i].row, 2);
+        if (hit[i]) {
+            json_out_raw(w, hits.buf + at[i], len[i]);
+            continue;
+        }
+        size_t row = r.nrows;
+        for (size_t j = 0; j < r.nrows; j++)
+            if (u64(db_cell(&r, j, C_ID)) == id)
+                row = j;
+        if (row == r.nrows)
+            continue; /* gone between the two queries */
+        struct flat fl;
+        hpos_flat(&r, row, &fl);
+        json_out_object_open(w);
+        size_t start = w->len;
+        order_members(w, &fl, opt);
+        json_out_object_close(w);
+        const char *upd_row = db_cell(&r, row, C_MODIFIED);
+        if (upd_row && upd && strcmp(upd_row, upd) == 0 && settled(upd_row, dbnow))
+            order_cache_put(id, upd_row, oh, w->buf + start - 1, w->len - start + 1);
+    }
+    json_out_array_close(w);
+    *norders = k.nrows;
+    db_rows_free(&r);
+    json_out_free(&hits);
+    free(hit);
+    free(at);
+    free(len);
+    free(ord);
+    db_rows_free(&k);
+    return 0;
+}
+
 int orders_read_list_json(struct db *db, const struct store_options *opt, const struct orders_filter *f,
                           struct json_out *w, uint64_t *total)
 {
@@ -899,29 +1080,20 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
     p[n++] = DB_UINT(f->per_page);
     p[n++] = DB_UINT(offset);
     int c = f->has_customer, s = f->search != NULL;
-    struct db_rows r;
-    const char *sql = opt->hpos ? (c == 0 && f->nstatuses > 1 ? H_LIST_BY_DATE[s] : H_LIST[c][s]) : P_LIST[c][s];
-    if (db_query(db, sql, p, n, &r) != 0) {
-        log_warn("orders: list query failed: %s", db_error(db));
-        return -1;
-    }
-    json_out_array_open(w);
     size_t norders = 0;
+    char key[COUNT_KEY_BYTES], fp[96] = "";
+    bool cacheable = false;
     if (opt->hpos) {
-        struct row_key *ord = xcalloc(r.nrows, sizeof *ord);
-        for (size_t i = 0; i < r.nrows; i++)
-            ord[i] = (struct row_key){u64(db_cell(&r, i, C_ID)), 0, db_cell(&r, i, C_CREATED), i};
-        qsort(ord, r.nrows, sizeof *ord, cmp_newest_first);
-        for (size_t k = 0; k < r.nrows; k++) {
-            struct flat fl;
-            hpos_flat(&r, ord[k].row, &fl);
-            json_out_object_open(w);
-            order_members(w, &fl, opt);
-            json_out_object_close(w);
-        }
-        free(ord);
-        norders = r.nrows;
+        const char *sql = c == 0 && f->nstatuses > 1 ? H_KEYS_BY_DATE_LIST[s] : H_KEYS_LIST[c][s];
+        if (hpos_page_write(w, db, opt, sql, p, n, &norders, fp, &cacheable) != 0)
+            return -1;
     } else {
+        struct db_rows r;
+        if (db_query(db, P_LIST[c][s], p, n, &r) != 0) {
+            log_warn("orders: list query failed: %s", db_error(db));
+            return -1;
+        }
+        json_out_array_open(w);
         size_t i = 0;
         while (i < r.nrows) {
             struct flat fl;
@@ -931,20 +1103,9 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
             json_out_object_close(w);
             norders++;
         }
+        json_out_array_close(w);
+        db_rows_free(&r);
     }
-    json_out_array_close(w);
-    char key[COUNT_KEY_BYTES], fp[96] = "";
-    bool cacheable = false;
-    if (opt->hpos && r.nrows > 0) {
-        const char *maxid = db_cell(&r, 0, NCOLS), *maxupd = db_cell(&r, 0, NCOLS + 1), *dbnow = db_cell(&r, 0, NCOLS + 2);
-        struct tm a, b;
-        if (maxid && maxupd && dbnow && parse_ymdhis(maxupd, &a) && parse_ymdhis(dbnow, &b)) {
-            snprintf(fp, sizeof fp, "%s|%s", maxid, maxupd);
-            /* a write in the same second as the latest one would leave the fingerprint unchanged */
-            cacheable = timegm(&b) - timegm(&a) >= 2;
-        }
-    }
-    db_rows_free(&r);
     if (norders < f->per_page && (norders > 0 || f->page == 1)) {
         *total = offset + norders; /* the page itself ends the list: exact without counting */
     } else if (fp[0] && count_key(f, key) && count_cache_get(db, key, fp, total)) {

@@ -251,6 +251,12 @@ void json_out_int(struct json_out *w, long long v)
     put(w, tmp + i, sizeof tmp - i);
 }
 
+void json_out_raw(struct json_out *w, const char *json, size_t len)
+{
+    sep(w);
+    put(w, json, len);
+}
+
 void json_out_bool(struct json_out *w, bool v)
 {
     sep(w);

@@ -48,6 +48,8 @@ void json_out_uint(struct json_out *w, unsigned long long v);
 void json_out_bool(struct json_out *w, bool v);
 void json_out_null(struct json_out *w);
 void json_out_php_float(struct json_out *w, double v);
+/* A value already in JSON text (one this writer made earlier), copied as it is. */
+void json_out_raw(struct json_out *w, const char *json, size_t len);
 
 /* PHP's json_encode form of a finite double (see above) into out (at least 32 bytes); NaN and
  * infinities, which json_encode refuses, become 0. Returns the length. */

@@ -70,7 +70,7 @@
 #define LIMIT_DB_CONNECT_TIMEOUT_S 5
 #define LIMIT_DB_READ_TIMEOUT_S 30
 #define LIMIT_DB_WRITE_TIMEOUT_S 30
-#define LIMIT_DB_PARAMS 64                        /* bound parameters in one statement */
+#define LIMIT_DB_PARAMS 128                       /* bound parameters in one statement (a page of 100 ids) */
 #define LIMIT_DB_STMT_CACHE 128                   /* prepared statements cached per connection */
 #define LIMIT_TABLE_PREFIX_BYTES 64
 
