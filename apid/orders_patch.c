@@ -167,11 +167,15 @@ int orders_patch(struct http_call *call, const struct apid_identity *who)
     }
     if (rc != 0)
         return db_down(call);
-    json_t *out = NULL;
-    rc = orders_read_one(db, &opt, id, &out);
-    if (rc <= 0)
+    struct json_out out;
+    json_out_init(&out);
+    rc = orders_read_one_json(db, &opt, id, &out);
+    if (rc <= 0) {
+        json_out_free(&out);
         return db_down(call);
+    }
     http_reply_no_store(call->req);
-    http_reply_json(call->req, 200, out);
+    http_reply_json_text(call->req, 200, out.buf, out.len);
+    json_out_free(&out);
     return 0;
 }

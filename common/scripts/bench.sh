@@ -70,29 +70,38 @@ done
 # cpu_ticks "PID [PID...]": user + system CPU ticks of those processes together
 cpu_ticks() { local p s=0; for p in $1; do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$s"; }
 TCK=$(getconf CLK_TCK)
+db_pid=$(cat "$CARTMAN_VAR/run/mysqld.pid" 2>/dev/null || echo "")
+[ -n "$db_pid" ] && [ -r "/proc/$db_pid/stat" ] || db_pid=""
+NOTES=$B/notes
+: >"$NOTES"
 
-# run PID URL [h2load args]: one h2load run; prints "rps p50_ms p99_ms cpu_us_per_req"
+# run PID URL [h2load args]: one h2load run; prints "rps p50_ms p99_ms cpu_us_per_req db_cpu_us_per_req"
 run() {
     local pid=$1 url=$2 log=$B/h2load.log
     shift 2
     rm -f "$log" # h2load appends to an existing log file
-    local c0; c0=$(cpu_ticks "$pid")
+    local c0 d0=0 d1=0; c0=$(cpu_ticks "$pid")
+    [ -z "$db_pid" ] || d0=$(cpu_ticks "$db_pid")
     local out; out=$(h2load -D "$SECS" -c "$CONNS" -m "$STREAMS" -t 1 --log-file="$log" "$@" "$url" 2>&1)
     local c1; c1=$(cpu_ticks "$pid")
+    [ -z "$db_pid" ] || d1=$(cpu_ticks "$db_pid")
     local ok; ok=$(awk -F'\t' '$2 >= 200 && $2 < 400' "$log" | wc -l)
     local failed; failed=$(awk -F'\t' '$2 < 200 || $2 >= 400' "$log" | wc -l)
     [ "$failed" -eq 0 ] || { echo "$failed failed requests for $url" >&2; grep -E '^(requests|status codes)' <<<"$out" >&2; }
     local rps; rps=$(grep -oE 'finished in [0-9.]+s, [0-9.]+ req/s' <<<"$out" | awk '{print $4}')
     local pct; pct=$(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
     local cpu; cpu=$(awk -v t0="$c0" -v t1="$c1" -v n="$ok" -v hz="$TCK" 'BEGIN {printf "%.1f", (t1 - t0) / hz * 1e6 / (n ? n : 1)}')
-    echo "$rps $pct $cpu"
+    local dbcpu; dbcpu=$(awk -v t0="$d0" -v t1="$d1" -v n="$ok" -v hz="$TCK" 'BEGIN {printf "%.1f", (t1 - t0) / hz * 1e6 / (n ? n : 1)}')
+    echo "$rps $pct $cpu $dbcpu"
 }
 
 median_run() { # NAME PID URL [h2load args]
     local name=$1 pid=$2 url=$3 rows=()
     shift 3
     for _ in $(seq 1 "$REPEAT"); do rows+=("$(run "$pid" "$url" "$@")"); done
-    printf '%s\n' "${rows[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p" | awk -v n="$name" '{printf "%-34s %10.0f %9s %9s %12s\n", n, $1, $2, $3, $4}'
+    local med; med=$(printf '%s\n' "${rows[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p")
+    awk -v n="$name" '{printf "%-34s %10.0f %9s %9s %12s\n", n, $1, $2, $3, $4}' <<<"$med"
+    awk -v n="$name" '{printf "  %-34s %8s\n", n, $5}' <<<"$med" >>"$NOTES"
 }
 
 echo
@@ -165,3 +174,9 @@ if [ $wp = 1 ]; then
         echo "bench: WordPress side skipped: no application password authenticates ($(cat "$B/wp-app-password.log"))" >&2
     fi
 fi
+# After the table: the database server's CPU per request of the same runs (it shares the two cores)
+# and apid's resident memory once the order routes have run (peak and current).
+echo
+[ -z "$db_pid" ] || { echo "mariadbd CPU µs per request (same runs, medians):"; grep -E '^  apid GET /orders' "$NOTES"; }
+awk '/^VmHWM|^VmRSS/ {printf "%s %.1f MB  ", $1, $2 / 1024} END {print ""}' "/proc/$apid_pid/status" |
+    sed 's/^/apid resident memory after the order runs: /'

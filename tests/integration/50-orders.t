@@ -149,6 +149,16 @@ run_store() {
         if [ "$st" = hpos ]; then want="admin.php?page=wc-orders&action=edit&id=$id"; else want="post.php?post=$id&action=edit"; fi
         is "$(jq_ .admin_url | sed 's|.*/wp-admin/||')" "$want" "$st: order $id: admin_url"
         is "$(jq_ '.meta_data | length')" 0 "$st: order $id: meta_data is empty"
+        # regression: a line item's price is a PHP float, total / quantity, printed as WooCommerce's
+        # json_encode prints it (serialize_precision -1: 22.9, never 22.899999999999999)
+        want=$(sql "$db" "SELECT CONCAT(t.meta_value, '/', q.meta_value) FROM ${P}woocommerce_order_items i
+                          JOIN ${P}woocommerce_order_itemmeta t ON t.order_item_id = i.order_item_id AND t.meta_key = '_line_total'
+                          JOIN ${P}woocommerce_order_itemmeta q ON q.order_item_id = i.order_item_id AND q.meta_key = '_qty'
+                          WHERE i.order_id = $id AND i.order_item_type = 'line_item' ORDER BY i.order_item_id")
+        want=$(php -r 'ini_set("serialize_precision", "-1"); $o = [];
+                       foreach (array_slice($argv, 1) as $a) { [$t, $q] = explode("/", $a); $o[] = json_encode($q ? $t / $q : 0); }
+                       echo implode(" ", $o);' -- $want)
+        is "$(grep -o '"price":[^,}]*' "$T/o.body" | cut -d: -f2 | paste -sd' ')" "$want" "$st: order $id: line item prices as PHP prints them"
     done
     is "$(get "$O/999999999") $(jq_ .code)" "404 cartman_order_invalid_id" "$st: unknown id"
     local rid
@@ -175,6 +185,23 @@ sql "$DB" "UPDATE ${P}wc_orders SET status = 'wc-on-hold', date_updated_gmt = UT
 for _ in 1 2 3 4; do get "$O?status=processing&per_page=1" >/dev/null; is "$(hdr x-wp-total)" "$((n0 - 1))" "a status change shows at once"; done
 sql "$DB" "UPDATE ${P}wc_orders SET status = 'wc-processing', date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
 for _ in 1 2 3 4; do get "$O?status=processing&per_page=1" >/dev/null; is "$(hdr x-wp-total)" "$n0" "and its undoing in the same second too"; done
+
+# --- list pages come from the order cache only while an order is unchanged ---
+get "$O?per_page=5" >/dev/null
+get "$O?per_page=5" >/dev/null # now from the cache
+y=$(jq_ '.[2].id')
+name0=$(sql "$DB" "SELECT first_name FROM ${P}wc_order_addresses WHERE order_id = $y AND address_type = 'billing'")
+upd0=$(sql "$DB" "SELECT date_updated_gmt FROM ${P}wc_orders WHERE id = $y")
+sql "$DB" "UPDATE ${P}wc_order_addresses SET first_name = 'Renamed' WHERE order_id = $y AND address_type = 'billing'"
+sql "$DB" "UPDATE ${P}wc_orders SET date_updated_gmt = UTC_TIMESTAMP() WHERE id = $y"
+get "$O?per_page=5" >/dev/null
+is "$(jq_ ".[] | select(.id == $y) | .billing.first_name")" Renamed "an order saved since shows its new data in the list at once"
+sql "$DB" "UPDATE ${P}wc_order_addresses SET first_name = 'Again' WHERE order_id = $y AND address_type = 'billing'"
+sql "$DB" "UPDATE ${P}wc_orders SET date_updated_gmt = UTC_TIMESTAMP() WHERE id = $y"
+get "$O?per_page=5" >/dev/null
+is "$(jq_ ".[] | select(.id == $y) | .billing.first_name")" Again "and a second save within the same second too"
+sql "$DB" "UPDATE ${P}wc_order_addresses SET first_name = '$name0' WHERE order_id = $y AND address_type = 'billing'"
+sql "$DB" "UPDATE ${P}wc_orders SET date_updated_gmt = '$upd0' WHERE id = $y"
 
 # --- a posts-storage store behind a second apid ---
 PDB=${ORDERS_POSTS_DB:-cartman_test_posts}
