@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apid/bearer.h"
 #include "apid/connection_test.h"
@@ -20,6 +21,8 @@
 #include "apid/transactions.h"
 #include "common/daemon.h"
 #include "common/limits.h"
+
+#define APID_WORKERS_PER_CPU 4 /* when `workers` is not configured */
 
 static const char USAGE[] = "usage: apid [--config FILE] [serve]\n"
                             "  serve   run the API server (the default)\n";
@@ -77,6 +80,15 @@ int main(int argc, char **argv)
         return 1;
     if (strcmp(args.command, "serve") == 0 && args.argc == 0) {
         apid_index_set_routes(api_routes, sizeof api_routes / sizeof api_routes[0], "/cartman/v1");
+        /* Order routes run their short indexed queries inline, and a worker waits while MariaDB answers;
+         * with four loops per CPU the CPUs stay busy through those waits (measured with make bench:
+         * one loop per CPU left them idle half the time and doubled p50). */
+        if (cfg.workers == 0) {
+            long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+            cfg.workers = ncpu < 1 ? APID_WORKERS_PER_CPU : (unsigned)ncpu * APID_WORKERS_PER_CPU;
+            if (cfg.workers > LIMIT_WORKERS)
+                cfg.workers = LIMIT_WORKERS;
+        }
         /* JWKS fetcher and revocation list: in the background, so apid starts even while authd is down */
         if (bearer_start(&cfg) != 0)
             return 1;
