@@ -7,10 +7,17 @@
  * Does not: write anything, check credentials or scopes (apid_guard did), or expose order meta
  * (meta_data is always [] until an allowlist exists).
  *
- * Round trips: a list is one page query plus, only when neither the page itself nor the per-thread
- * count cache (see count_cache) tells the total, one COUNT over an index; an order is three queries (order row with addresses and operational data
- * or its postmeta; items with item meta; notes with refunds). Store options are cached per worker
- * thread for a few seconds, so they cost no query on most requests.
+ * Round trips: an HPOS list is one query for the page's keys (id, created, updated), plus one query by
+ * id for the orders the order cache (see order_cache) does not hold, plus, only when neither the page
+ * itself nor the per-thread count cache (see count_cache) tells the total, one COUNT over an index; a
+ * posts list is the page query plus that COUNT. An order is three queries: the order row with
+ * addresses, operational data and its refunds (posts: the order and refund posts with their postmeta);
+ * items with item meta, SKU and image; notes. None sorts or UNIONs on the server (temporary tables):
+ * rows are ordered here. Store options are cached per worker thread for a few seconds, so they cost
+ * no query on most requests.
+ *
+ * Replies are written as JSON text with common/json_out (no jansson tree on the hot path); the jansson
+ * forms of the API parse that text for callers that edit it.
  *
  * Indexes: HPOS lists walk date_created (several statuses), type_status_date (one status) or
  * customer_id_billing_email (customer); counts use the same indexes. Not indexed, as in WooCommerce
@@ -21,7 +28,9 @@
  *
  * Time zones: HPOS and posts keep GMT dates; store time is computed in C with the C library's zone
  * database. The zone is loaded under one process-wide mutex (TZ set once per zone change, then
- * localtime_r/mktime), so no other code in the process may rely on TZ or localtime (none does).
+ * localtime_r/mktime), so no other code in the process may rely on TZ or localtime (none does); each
+ * worker keeps the offsets it asked for per quarter hour (see store_offset), and dates are parsed and
+ * printed here without the C library.
  */
 #include "apid/orders_read.h"
 

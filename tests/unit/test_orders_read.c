@@ -46,6 +46,28 @@ static void test_time(void)
         TAP_EQ_INT(rc, 0, rows[i].gmt);
         TAP_EQ_STR(local, rows[i].local, rows[i].gmt);
     }
+    /* zones with half- and quarter-hour offsets and half-hour DST changes, each date asked twice (the
+     * second answer comes from the per-thread offset cache), with what `TZ=zone date` prints */
+    static const struct {
+        const char *zone, *gmt, *local;
+    } more[] = {
+        {"Australia/Lord_Howe", "2026-04-04 14:59:59", "2026-04-05T01:59:59"},
+        {"Australia/Lord_Howe", "2026-04-04 15:00:00", "2026-04-05T01:30:00"},
+        {"Asia/Kathmandu", "2026-01-15 12:00:00", "2026-01-15T17:45:00"},
+        {"America/St_Johns", "2026-03-08 05:29:59", "2026-03-08T01:59:59"},
+        {"America/St_Johns", "2026-03-08 05:30:00", "2026-03-08T03:00:00"},
+        {"Europe/Berlin", "2026-03-29 00:59:59", "2026-03-29T01:59:59"},
+        {"Europe/Berlin", "2026-03-29 01:00:00", "2026-03-29T03:00:00"},
+        {"Europe/Berlin", "2026-02-31 12:00:00", "2026-03-03T13:00:00"},
+    };
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+            struct store_options z = {.timezone = ""};
+            snprintf(z.timezone, sizeof z.timezone, "%s", more[i].zone);
+            char local[20], g[20];
+            TAP_EQ_INT(orders_gmt_to_store(&z, more[i].gmt, local, g), 0, more[i].gmt);
+            TAP_EQ_STR(local, more[i].local, more[i].zone);
+        }
     char l[20], g[20];
     TAP_EQ_INT(orders_gmt_to_store(&berlin, "0000-00-00 00:00:00", l, g), -1, "zero date is no date");
     TAP_EQ_INT(orders_gmt_to_store(&berlin, "garbage", l, g), -1, "garbage is no date");
@@ -193,6 +215,32 @@ static void test_live(struct db *db)
         TAP_EQ_STR(got, want_fmt, name);
         json_decref(o);
     }
+    /* the reply text and the jansson form agree, the text twice the same (the second list from the cache) */
+    struct json_out w1, w2;
+    json_out_init(&w1);
+    json_out_init(&w2);
+    uint64_t t1 = 0, t2 = 0;
+    tap_ok(orders_read_list_json(db, &opt, &f, &w1, &t1) == 0 && orders_read_list_json(db, &opt, &f, &w2, &t2) == 0,
+           "list as text, twice");
+    TAP_EQ_STR(w2.buf, w1.buf, "the cached list is the same text");
+    TAP_EQ_INT(t2, t1, "and the same total");
+    json_t *parsed = json_loadb(w1.buf, w1.len, 0, NULL);
+    tap_ok(json_is_array(parsed) && json_array_size(parsed) == 20, "the text is a JSON array of 20 orders");
+    json_decref(parsed);
+    json_out_reset(&w1);
+    uint64_t first_id = strtoull(sql1(db, newest, 0, want, sizeof want), NULL, 10);
+    TAP_EQ_INT(orders_read_one_json(db, &opt, first_id, &w1), 1, "newest order as text");
+    parsed = json_loadb(w1.buf, w1.len, 0, NULL);
+    TAP_EQ_INT(json_integer_value(json_object_get(parsed, "id")), first_id, "its id");
+    tap_ok(json_is_array(json_object_get(parsed, "notes")) && json_is_array(json_object_get(parsed, "refunds")),
+           "with notes and refunds");
+    json_decref(parsed);
+    json_out_reset(&w1);
+    TAP_EQ_INT(orders_read_one_json(db, &opt, 999999999, &w1), 0, "unknown id as text");
+    TAP_EQ_INT(w1.len, 0, "writes nothing");
+    json_out_free(&w1);
+    json_out_free(&w2);
+
     json_t *o = NULL;
     TAP_EQ_INT(orders_read_one(db, &opt, 999999999, &o), 0, "unknown id");
     uint64_t refund = strtoull(sql1(db, opt.hpos ? "SELECT MIN(id) FROM {p}wc_orders WHERE type = 'shop_order_refund'"
