@@ -22,6 +22,8 @@ key=$("$BIN/authd" keys create-connection-key --label "orders test" 2>/dev/null)
 at=$(curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d grant_type=client_credentials \
     "$AUTHD_URL/oauth/token" | jq -r .access_token)
 like "$at" '^[A-Za-z0-9_-]+\.' "an access token"
+# apid fetches authd's keys in the background: when both just started, wait until it has them
+for _ in $(seq 1 50); do [ "$(get "$APID_URL/cartman/v1/orders?per_page=1")" != 503 ] && break; sleep 0.2; done
 
 VISIBLE="('wc-pending','wc-processing','wc-on-hold','wc-completed','wc-cancelled','wc-refunded','wc-failed')"
 
