@@ -343,6 +343,9 @@ TOK=$ro bad 403 cartman_insufficient_scope "orders:read cannot PATCH" PATCH /ord
 TOK=$ro bad 403 cartman_insufficient_scope "orders:read cannot add a note" POST /orders/$id/notes -d '{"note":"x"}'
 is "$(TOK=$ro req GET "https://127.0.0.1:$HP/cartman/v1/orders/$id/notes")" 200 "orders:read lists notes"
 is "$(curl -sS "${CA[@]}" --http2 -o /dev/null -w '%{http_code}' -X PATCH -d '{"status":"completed"}' "$O/$id")" 401 "no credential: 401"
+W=https://127.0.0.1:$HP/wp-json/cartman/v1/orders
+is "$(req GET "$W/$id/notes") $(jq_ 'length > 0')" "200 true" "notes under /wp-json/cartman/v1 too"
+is "$(req PATCH "$W/$id" -d '{"status":"processing"}') $(jq_ .status)" "200 processing" "PATCH under /wp-json/cartman/v1 (no change: already processing)"
 is "$(fingerprint $HDB)" "$fp" "refused requests changed nothing"
 
 # --- notes ---
