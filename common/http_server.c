@@ -347,8 +347,9 @@ static void http_server_resolve_client(struct http_call *call)
         return;
     call->client_state_ = 1;
     h2o_req_t *req = call->req;
-    struct http_server_worker *w = H2O_STRUCT_FROM_MEMBER(struct http_server_worker, pub, call->worker);
-    const struct http_server_config *cfg = w->srv->cfg;
+    /* a call made outside a server (unit tests) has no worker and so no trusted proxies */
+    const struct http_server_config *cfg =
+        call->worker != NULL ? H2O_STRUCT_FROM_MEMBER(struct http_server_worker, pub, call->worker)->srv->cfg : NULL;
     struct sockaddr_storage ss;
     socklen_t sl = req->conn->callbacks->get_peername != NULL ? req->conn->callbacks->get_peername(req->conn, (void *)&ss)
                                                               : 0;
@@ -364,7 +365,7 @@ static void http_server_resolve_client(struct http_call *call)
         memcpy(peer, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
         call->client_known_ = true;
     }
-    if (call->client_known_ && cfg->trusted_proxies != NULL && cfg->trusted_proxies->n > 0 &&
+    if (call->client_known_ && cfg != NULL && cfg->trusted_proxies != NULL && cfg->trusted_proxies->n > 0 &&
         cidr_list_match(cfg->trusted_proxies, peer)) {
         struct forwarded_hop hops[LIMIT_FORWARDED_HOPS];
         size_t n = 0, len = 0, plen = 0;
