@@ -32,14 +32,18 @@
 #define STR(x) STR_(x)
 #define FROM_CACHE_S 60 /* the store's From address is read again after this */
 
-/* LAST_INSERT_ID(id) hands the claimed row's id back through the statement's insert id (MySQL and
- * MariaDB both document this use), so no second search by token is needed. */
+/* Due rows are read without locks, then each is claimed by its primary key with a condition that
+ * only one statement can meet: every write here touches one row found by its primary key, so two
+ * instances wait on each other at most for one short statement and never deadlock (a claim that
+ * scanned the status index with ORDER BY … LIMIT locked ranges and did, against the other instance's
+ * updates). A claim that finds the row taken (0 rows) moves on to the next candidate. */
+static const char SQL_DUE[] = "SELECT id FROM {p}cartman_mail_outbox WHERE status = 'pending'"
+                              " AND next_attempt_at <= UTC_TIMESTAMP() ORDER BY next_attempt_at, id"
+                              " LIMIT " STR(MAIL_CLAIM_BATCH);
 static const char SQL_CLAIM[] =
     "UPDATE {p}cartman_mail_outbox SET claim_token = ?, attempts = attempts + 1,"
-    " next_attempt_at = UTC_TIMESTAMP() + INTERVAL " STR(MAIL_LEASE_S) " SECOND, id = LAST_INSERT_ID(id)"
-    " WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP() ORDER BY next_attempt_at, id LIMIT 1";
-static const char SQL_DUE[] = "SELECT 1 FROM {p}cartman_mail_outbox WHERE status = 'pending'"
-                              " AND next_attempt_at <= UTC_TIMESTAMP() LIMIT 1";
+    " next_attempt_at = UTC_TIMESTAMP() + INTERVAL " STR(MAIL_LEASE_S) " SECOND"
+    " WHERE id = ? AND status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()";
 static const char SQL_ROW[] = "SELECT to_addr, reply_to, subject, body_text, body_html, attempts, UNIX_TIMESTAMP(created_at),"
                               " kind FROM {p}cartman_mail_outbox WHERE id = ? AND claim_token = ?";
 static const char SQL_SENT[] = "UPDATE {p}cartman_mail_outbox SET status = 'sent', sent_at = UTC_TIMESTAMP(),"
@@ -75,6 +79,14 @@ static struct {
     long use_ssl;
 } ms = {.mu = PTHREAD_MUTEX_INITIALIZER};
 static atomic_bool abort_send;
+
+static bool stopping(void)
+{
+    pthread_mutex_lock(&ms.mu);
+    bool s = ms.stop;
+    pthread_mutex_unlock(&ms.mu);
+    return s;
+}
 
 /* ---- the store's From address ---- */
 
@@ -242,26 +254,40 @@ struct claimed {
     unsigned attempts;
 };
 
+/* An outcome must not be lost: a row marked sent too late is sent again after its lease. A failed
+ * write (a lock wait, a connection that went away and is reopened by db.c) is tried a few times. */
+static int exec_retrying(struct db *db, const char *sql, const struct db_value *p, size_t n)
+{
+    for (int attempt = 0;; attempt++) {
+        if (db_exec(db, sql, p, n, NULL) == 0)
+            return 0;
+        if (attempt + 1 >= MAIL_RECORD_TRIES)
+            return -1;
+        struct timespec ts = {0, 200000000L * (attempt + 1)};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void record(struct db *db, const struct claimed *cl, enum outcome o, const char *why)
 {
     struct db_value id = DB_UINT(cl->id), tok = DB_STR(cl->token);
     int rc;
     if (o == SENT) {
         struct db_value p[] = {id, tok};
-        rc = db_exec(db, SQL_SENT, p, 2, NULL);
+        rc = exec_retrying(db, SQL_SENT, p, 2);
         log_info("mail: #%llu (%s) sent", cl->id, cl->kind);
     } else if (o == RELEASE) {
         struct db_value p[] = {id, tok};
-        rc = db_exec(db, SQL_RELEASE, p, 2, NULL);
+        rc = exec_retrying(db, SQL_RELEASE, p, 2);
         log_info("mail: #%llu (%s) put back for later: %s", cl->id, cl->kind, why);
     } else if (o == GIVE_UP) {
         struct db_value p[] = {DB_STR(why), id, tok};
-        rc = db_exec(db, SQL_GIVE_UP, p, 3, NULL);
+        rc = exec_retrying(db, SQL_GIVE_UP, p, 3);
         log_warn("mail: #%llu (%s) not sent after %u attempts, giving up: %s", cl->id, cl->kind, cl->attempts, why);
     } else {
         unsigned wait = mail_sender_backoff(cl->attempts);
         struct db_value p[] = {DB_UINT(wait), DB_STR(why), id, tok};
-        rc = db_exec(db, SQL_RETRY, p, 4, NULL);
+        rc = exec_retrying(db, SQL_RETRY, p, 4);
         log_warn("mail: #%llu (%s) not sent (attempt %u of %d), next try in %u s: %s", cl->id, cl->kind, cl->attempts,
                  MAIL_MAX_ATTEMPTS, wait, why);
     }
@@ -270,20 +296,21 @@ static void record(struct db *db, const struct claimed *cl, enum outcome o, cons
                  db_error(db));
 }
 
-static int claim(struct db *db, struct claimed *cl)
+/* 1 claimed (cl filled), 0 another sender has it or it is no longer due, -1 database error. */
+static int claim(struct db *db, unsigned long long id, struct claimed *cl)
 {
     unsigned char raw[16];
     if (RAND_bytes(raw, sizeof raw) != 1)
         abort();
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(cl->token + 2 * i, 3, "%02x", raw[i]);
-    struct db_value p[] = {DB_STR(cl->token)};
+    struct db_value p[] = {DB_STR(cl->token), DB_UINT(id)};
     struct db_exec_result res;
-    if (db_exec(db, SQL_CLAIM, p, 1, &res) != 0)
+    if (db_exec(db, SQL_CLAIM, p, 2, &res) != 0)
         return -1;
     if (res.affected == 0)
         return 0;
-    cl->id = res.insert_id;
+    cl->id = id;
     return 1;
 }
 
@@ -349,15 +376,31 @@ static void deliver(struct db *db, CURL *c, struct from_cache *fc, struct claime
         record(db, cl, cl->attempts >= MAIL_MAX_ATTEMPTS ? GIVE_UP : RETRY, why);
 }
 
-/* ---- the thread ---- */
-
-static bool stopping(void)
+/* One pass: the due rows, oldest first, each claimed and sent. 1 when there may be more, 0 when the
+ * outbox has nothing due, -1 on a database error. */
+static int pass(struct db *db, CURL *c, struct from_cache *fc)
 {
-    pthread_mutex_lock(&ms.mu);
-    bool s = ms.stop;
-    pthread_mutex_unlock(&ms.mu);
-    return s;
+    struct db_rows due;
+    if (db_query(db, SQL_DUE, NULL, 0, &due) != 0)
+        return -1;
+    int rc = due.nrows == MAIL_CLAIM_BATCH ? 1 : 0;
+    for (size_t i = 0; i < due.nrows && !stopping(); i++) {
+        struct claimed cl = {0};
+        int got = claim(db, strtoull(db_cell(&due, i, 0), NULL, 10), &cl);
+        if (got < 0) {
+            rc = -1;
+            break;
+        }
+        if (got == 1) {
+            deliver(db, c, fc, &cl);
+            rc = 1; /* more may have become due meanwhile */
+        }
+    }
+    db_rows_free(&due);
+    return rc;
 }
+
+/* ---- the thread ---- */
 
 static void *sender_main(void *arg)
 {
@@ -378,24 +421,14 @@ static void *sender_main(void *arg)
             }
         }
         if (db != NULL) {
-            /* a cheap read first, so an idle outbox costs no write */
-            struct db_rows due;
-            int rc = db_query(db, SQL_DUE, NULL, 0, &due);
-            bool any = rc == 0 && due.nrows > 0;
-            if (rc == 0)
-                db_rows_free(&due);
-            while (rc == 0 && any && !stopping()) {
-                struct claimed cl = {0};
-                rc = claim(db, &cl);
-                if (rc == 1)
-                    deliver(db, c, &fc, &cl);
-                any = rc == 1;
-                rc = rc < 0 ? -1 : 0;
-            }
-            if (rc != 0 && !failing) {
+            /* an idle outbox costs one indexed read and no write */
+            int rc;
+            while ((rc = pass(db, c, &fc)) == 1 && !stopping())
+                ;
+            if (rc < 0 && !failing) {
                 log_warn("mail: cannot read the outbox, mail waits: %s", db_error(db));
                 failing = true;
-            } else if (rc == 0 && failing) {
+            } else if (rc >= 0 && failing) {
                 log_info("mail: reading the outbox again");
                 failing = false;
             }

@@ -2,10 +2,10 @@
  * apid/mail_sender.h — the background thread that delivers {p}cartman_mail_outbox over SMTP.
  *
  * Started with `apid serve` (when smtp_url is set) and stopped on SIGTERM, it owns one database
- * connection and one libcurl handle. About once a second it claims a due row with one atomic UPDATE
- * (a random claim token, attempts + 1, next_attempt_at moved MAIL_LEASE_S ahead), so several apid
- * instances never send the same row at once, and an instance that dies mid-send only delays the row
- * by the lease. It builds the message (common/mail_build.h) From the store's address (WooCommerce's
+ * connection and one libcurl handle. About once a second it reads the due rows and claims each with
+ * one atomic UPDATE by primary key (a random claim token, attempts + 1, next_attempt_at moved
+ * MAIL_LEASE_S ahead, only if still pending and due), so several apid instances never send the same
+ * row at once, and an instance that dies mid-send only delays the row by the lease. It builds the message (common/mail_build.h) From the store's address (WooCommerce's
  * woocommerce_email_from_address / _name, else admin_email / blogname), sends it, and marks it sent;
  * a failure is written to last_error (curl's sentence and the SMTP code, never a server text or the
  * URL) and retried after mail_sender_backoff(attempts); after MAIL_MAX_ATTEMPTS the row is marked
@@ -17,6 +17,8 @@
 #include "common/config.h"
 
 #define MAIL_POLL_MS 1000       /* how often the outbox is looked at */
+#define MAIL_CLAIM_BATCH 32     /* due rows read at once; each is then claimed on its own */
+#define MAIL_RECORD_TRIES 5     /* writes of an outcome before leaving the row to its lease */
 #define MAIL_LEASE_S 300        /* a claimed row is not due again before this; above one send's timeout */
 #define MAIL_SEND_TIMEOUT_S 60  /* one SMTP transaction, connect included */
 #define MAIL_CONNECT_TIMEOUT_S 10
