@@ -144,6 +144,18 @@ median_run "apid GET /orders?status=processing" "$apid_pid" "$APID/cartman/v1/or
     -H "Authorization: Bearer $bearer"
 median_run "apid GET /orders/{id}" "$apid_pid" "$APID/cartman/v1/orders/$newest" \
     -H "Authorization: Bearer $bearer"
+# Sales reports (days before today cached per worker thread, today read on every request) and the
+# transaction list. The reports' latency target is per request, so each period also runs one request at
+# a time (-c 1 -m 1), where p50 is the time of one report rather than the queue of 128 streams.
+for period in today 7d 30d 90d; do
+    median_run "apid GET /reports/sales?period=$period" "$apid_pid" "$APID/cartman/v1/reports/sales?period=$period" \
+        -H "Authorization: Bearer $bearer"
+done
+for period in today 7d 30d 90d; do
+    CONNS=1 STREAMS=1 median_run "  ... period=$period, -c 1 -m 1" "$apid_pid" \
+        "$APID/cartman/v1/reports/sales?period=$period" -H "Authorization: Bearer $bearer"
+done
+median_run "apid GET /transactions" "$apid_pid" "$APID/cartman/v1/transactions" -H "Authorization: Bearer $bearer"
 
 # WordPress's REST API on the same store: the first administrator lists users with an application password
 # made by WordPress's own code (kept in var/bench for the next run while it still authenticates); the
