@@ -89,7 +89,6 @@ http {
     uwsgi_temp_path $D/tmp/uwsgi;
     scgi_temp_path $D/tmp/scgi;
     keepalive_requests 1000000;
-    upstream php { server 127.0.0.1:$FPM_PORT; keepalive 16; }
     server {
         listen 127.0.0.1:$HTTPS_PORT ssl http2;
         ssl_certificate $VAR/tls/cert.pem;
@@ -99,8 +98,7 @@ http {
             include /etc/nginx/fastcgi_params;
             fastcgi_param SCRIPT_FILENAME $D/index.php;
             fastcgi_param SCRIPT_NAME /index.php;
-            fastcgi_keep_conn on;
-            fastcgi_pass php;
+            fastcgi_pass 127.0.0.1:$FPM_PORT;
         }
     }
 }
