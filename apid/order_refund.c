@@ -716,12 +716,54 @@ static int write_tax_items(struct db *db, const struct store_options *opt, struc
 /* wc_restock_refunded_items: line items with a refunded quantity whose _reduced_stock is set (a
  * "0" is PHP-falsy, so skipped too); order_write_item_restock does the stock, the item meta and the
  * note. */
-static int restock(struct db *db, const struct store_options *opt, struct parent *p, struct plan *pl)
+static int cmp_u64(const void *a, const void *b)
 {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool restocks(const struct rline *rl)
+{
+    return strcmp(rl->src->type, "line_item") == 0 && rl->qty != 0 &&
+           strtoll(meta_str(rl->src->meta, "_reduced_stock"), NULL, 10) != 0;
+}
+
+/* The lock order every order writer keeps (order_write.c): the order row, then the posts rows of every
+ * product about to change, in ascending id, before any of them is written. */
+static int lock_products(struct db *db, const struct plan *pl)
+{
+    uint64_t ids[2 * LIMIT_REFUND_LINES];
+    size_t n = 0;
     for (size_t i = 0; i < pl->nlines; i++) {
         const struct rline *rl = &pl->lines[i];
-        if (strcmp(rl->src->type, "line_item") != 0 || rl->qty == 0 ||
-            strtoll(meta_str(rl->src->meta, "_reduced_stock"), NULL, 10) == 0)
+        if (!restocks(rl))
+            continue;
+        uint64_t product = u64(meta_str(rl->src->meta, "_product_id")), variation = u64(meta_str(rl->src->meta, "_variation_id"));
+        if (product)
+            ids[n++] = product;
+        if (variation)
+            ids[n++] = variation;
+    }
+    qsort(ids, n, sizeof ids[0], cmp_u64);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && ids[i] == ids[i - 1])
+            continue;
+        struct db_value v[] = {DB_UINT(ids[i])};
+        struct db_rows r;
+        if (db_query(db, "SELECT ID FROM {p}posts WHERE ID = ? FOR UPDATE", v, 1, &r) != 0)
+            return -1;
+        db_rows_free(&r);
+    }
+    return 0;
+}
+
+static int restock(struct db *db, const struct store_options *opt, struct parent *p, struct plan *pl)
+{
+    if (lock_products(db, pl) != 0)
+        return -1;
+    for (size_t i = 0; i < pl->nlines; i++) {
+        const struct rline *rl = &pl->lines[i];
+        if (!restocks(rl))
             continue;
         if (order_write_item_restock(db, opt, &p->o, rl->src->id, (long long)rl->qty, &pl->clock) != 0)
             return -1;
@@ -954,6 +996,62 @@ static bool refundable_status(const char *s)
            strcmp(s, "wc-checkout-draft") != 0;
 }
 
+#define REFUND_ATTEMPTS 3 /* a transaction the server aborted as a deadlock is run again */
+
+enum attempt { DONE, REFUSED, DB_ERROR, RETRY };
+
+static bool deadlocked(const struct db *db)
+{
+    return strstr(db_error(db), "Deadlock found") != NULL;
+}
+
+/* One transaction: lock, read, check, write, commit. Rolled back unless DONE. *p is the caller's (the
+ * plan's lines point into its items): freed here before it is filled again, by the caller at the end. */
+static enum attempt refund_once(struct db *db, const struct store_options *opt, uint64_t id,
+                                const struct refund_request *req, uint64_t user_id, struct parent *pp,
+                                struct plan *pl, struct refund_error *err)
+{
+    struct parent *p = pp;
+    enum attempt res = DB_ERROR;
+    parent_free(p);
+    memset(p, 0, sizeof *p);
+    memset(pl, 0, sizeof *pl);
+    order_write_clock(opt, &pl->clock);
+    if (db_begin(db) != 0)
+        return DB_ERROR;
+    int rc = lock_parent(db, opt, id, p);
+    if (rc < 0)
+        goto rollback;
+    res = REFUSED;
+    if (rc == 0) {
+        reject(err, 404, "cartman_order_invalid_id", "Invalid ID.");
+        goto rollback;
+    }
+    if (rc == 2) {
+        reject(err, 400, "cartman_refund_of_refund", "%" PRIu64 " is a refund; only orders can be refunded.", id);
+        goto rollback;
+    }
+    if (!refundable_status(p->status)) {
+        reject(err, 400, "cartman_order_not_refundable", "An order in status %s cannot be refunded.", p->status);
+        goto rollback;
+    }
+    res = DB_ERROR;
+    if (load_items(db, opt, p) != 0 || load_refunded(db, opt, p) != 0)
+        goto rollback;
+    if (plan_make(opt, p, req, user_id, pl, err) != 0) {
+        res = REFUSED;
+        goto rollback;
+    }
+    if (refund_write(db, opt, p, pl, true, NULL) != 0 || db_commit(db) != 0)
+        goto rollback;
+    return DONE;
+rollback:
+    if (res == DB_ERROR && deadlocked(db))
+        res = RETRY;
+    db_rollback(db);
+    return res;
+}
+
 int order_refund_post(struct http_call *call, const struct apid_identity *who)
 {
     uint64_t id;
@@ -975,62 +1073,32 @@ int order_refund_post(struct http_call *call, const struct apid_identity *who)
         abort();
     struct refund_error err = {0};
     struct parent p = {0};
-    bool in_tx = false;
-    int rc;
-    if (refund_request_parse(call->req->entity.base, call->req->entity.len, opt.price_decimals, req, &err) != 0)
-        goto refused;
-    order_write_clock(&opt, &pl->clock);
-    if (db_begin(db) != 0)
-        goto db_error;
-    in_tx = true;
-    rc = lock_parent(db, &opt, id, &p);
-    if (rc < 0)
-        goto db_error;
-    if (rc == 0) {
-        reject(&err, 404, "cartman_order_invalid_id", "Invalid ID.");
-        goto refused;
+    enum attempt res = REFUSED;
+    if (refund_request_parse(call->req->entity.base, call->req->entity.len, opt.price_decimals, req, &err) == 0) {
+        for (int attempt = 1; attempt <= REFUND_ATTEMPTS; attempt++) {
+            res = refund_once(db, &opt, id, req, who->user_id, &p, pl, &err);
+            if (res != RETRY)
+                break;
+            log_warn("refund: order %" PRIu64 ": deadlock, attempt %d of %d", id, attempt, REFUND_ATTEMPTS);
+        }
     }
-    if (rc == 2) {
-        reject(&err, 400, "cartman_refund_of_refund", "%" PRIu64 " is a refund; only orders can be refunded.", id);
-        goto refused;
+    if (res == DONE) {
+        char amount[40];
+        refund_money_format(pl->amount, opt.price_decimals, amount, sizeof amount);
+        audit(call, db, who, id, "ok",
+              json_pack("{s:I, s:s, s:b, s:i, s:b}", "refund_id", (json_int_t)pl->refund_id, "amount", amount,
+                        "restock", pl->restock, "line_items", (int)pl->nlines, "fully_refunded", pl->full));
+        http_reply_no_store(call->req);
+        http_reply_json(call->req, 201, refund_json(&opt, pl));
+    } else if (res == REFUSED) {
+        audit(call, db, who, id, "denied", json_pack("{s:s}", "reason", err.code));
+        http_reply_error(call->req, err.status, err.code, err.message);
+    } else {
+        log_warn("refund: order %" PRIu64 ": database error: %s", id, db_error(db));
+        audit(call, db, who, id, "error", NULL);
+        http_reply_error(call->req, 503, "cartman_db_unavailable",
+                         "The refund could not be saved; nothing was changed. Try again.");
     }
-    if (!refundable_status(p.status)) {
-        reject(&err, 400, "cartman_order_not_refundable", "An order in status %s cannot be refunded.", p.status);
-        goto refused;
-    }
-    if (load_items(db, &opt, &p) != 0 || load_refunded(db, &opt, &p) != 0)
-        goto db_error;
-    if (plan_make(&opt, &p, req, who->user_id, pl, &err) != 0)
-        goto refused;
-    if (refund_write(db, &opt, &p, pl, true, NULL) != 0)
-        goto db_error;
-    if (db_commit(db) != 0) {
-        in_tx = false;
-        goto db_error;
-    }
-    in_tx = false;
-    char amount[40];
-    refund_money_format(pl->amount, opt.price_decimals, amount, sizeof amount);
-    audit(call, db, who, id, "ok",
-          json_pack("{s:I, s:s, s:b, s:i, s:b}", "refund_id", (json_int_t)pl->refund_id, "amount", amount, "restock",
-                    pl->restock, "line_items", (int)pl->nlines, "fully_refunded", pl->full));
-    http_reply_no_store(call->req);
-    http_reply_json(call->req, 201, refund_json(&opt, pl));
-    goto out;
-refused:
-    if (in_tx)
-        db_rollback(db);
-    audit(call, db, who, id, "denied", json_pack("{s:s}", "reason", err.code));
-    http_reply_error(call->req, err.status, err.code, err.message);
-    goto out;
-db_error:
-    log_warn("refund: order %" PRIu64 ": database error: %s", id, db_error(db));
-    if (in_tx)
-        db_rollback(db);
-    audit(call, db, who, id, "error", NULL);
-    http_reply_error(call->req, 503, "cartman_db_unavailable",
-                     "The refund could not be saved; nothing was changed. Try again.");
-out:
     parent_free(&p);
     free(req);
     free(pl);
