@@ -537,7 +537,7 @@ static int insert_post(struct db *db, const struct store_options *opt, struct pl
                            DB_STR(full_post ? pl->reason : ""),
                            DB_STR(full_post ? "wc-completed" : "draft"),
                            DB_STR(name),
-                           DB_STR(full_post ? c->local : c->local),
+                           DB_STR(c->local),
                            DB_STR(c->gmt),
                            DB_UINT(parent),
                            DB_STR(full_post ? "shop_order_refund" : "shop_order_placehold")};
@@ -732,7 +732,7 @@ static bool restocks(const struct rline *rl)
  * product about to change, in ascending id, before any of them is written. */
 static int lock_products(struct db *db, const struct plan *pl)
 {
-    uint64_t ids[2 * LIMIT_REFUND_LINES];
+    uint64_t ids[2 * LIMIT_REFUND_LINES] = {0};
     size_t n = 0;
     for (size_t i = 0; i < pl->nlines; i++) {
         const struct rline *rl = &pl->lines[i];

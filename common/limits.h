@@ -92,7 +92,7 @@
 #define LIMIT_REPORT_DAYS 366                     /* days in one GET /reports/sales range */
 
 /* Refunds (apid/refund_request.h) */
-#define LIMIT_REFUND_BODY_BYTES (64 * 1024)       /* POST /orders/{id}/refund body */
+#define LIMIT_REFUND_BODY_BYTES ((size_t)64 * 1024) /* POST /orders/{id}/refund body */
 #define LIMIT_REFUND_LINES 100                    /* line_items in one refund */
 #define LIMIT_REFUND_TAX_RATES 8                  /* refund_tax entries of one line */
 #define LIMIT_REFUND_REASON_BYTES 2000            /* reason, UTF-8 bytes */
