@@ -5,9 +5,9 @@
 #ifndef APID_REPORTS_SALES_H
 #define APID_REPORTS_SALES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
 
 #include "apid/guard.h"
 #include "common/db.h"
@@ -29,9 +29,15 @@ int64_t reports_store_today(const struct store_options *opt);
 int reports_read_days(struct db *db, const struct store_options *opt, const struct report_range *r, int64_t today,
                       struct report_sums *days);
 
-/* The JSON answer of a range whose day sums are known. */
-json_t *reports_sales_json(const struct store_options *opt, const struct report_range *r,
-                           const struct report_sums *days);
+/* The JSON answer of a range whose day sums are known, printed into o->buf (o->cap bytes, not
+ * NUL-terminated; REPORT_TEXT_PER_DAY per day plus 1 KB is always enough). 0, or -1 when it did not fit. */
+#define REPORT_TEXT_PER_DAY 512
+struct report_text {
+    char *buf;
+    size_t len, cap;
+};
+int reports_sales_render(const struct store_options *opt, const struct report_range *r,
+                         const struct report_sums *days, struct report_text *o);
 
 /* The route handler (route data: struct apid_route_policy, scope reports:read). */
 int reports_sales(struct http_call *call, const struct apid_identity *who);
