@@ -86,6 +86,15 @@ void security_settings_parse(struct security_settings *out, const char *const *n
         atomic_store(&logged_invalid, false);
 }
 
+static bool same(const struct security_settings *a, const struct security_settings *b)
+{
+    return a->loaded == b->loaded && a->https_required == b->https_required && a->allowlist_on == b->allowlist_on &&
+           a->allowlist_invalid == b->allowlist_invalid && a->lockout.user_max == b->lockout.user_max &&
+           a->lockout.ip_max == b->lockout.ip_max && a->lockout.window_s == b->lockout.window_s &&
+           a->lockout.lock_s == b->lockout.lock_s && a->allowlist.n == b->allowlist.n &&
+           memcmp(a->allowlist.items, b->allowlist.items, a->allowlist.n * sizeof a->allowlist.items[0]) == 0;
+}
+
 /* One reload, by whoever gets the mutex first once next_ms has passed. */
 static void reload(struct daemon_worker *w)
 {
@@ -112,7 +121,7 @@ static void reload(struct daemon_worker *w)
     static struct security_settings fresh; /* under mu; too large for a worker's stack to spare */
     security_settings_parse(&fresh, names, values, n);
     db_rows_free(&rows);
-    bool changed = !current.loaded || memcmp(&fresh, &current, sizeof fresh) != 0;
+    bool changed = !same(&fresh, &current);
     if (changed) {
         bool was_loaded = current.loaded;
         memcpy(&current, &fresh, sizeof current);
