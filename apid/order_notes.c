@@ -127,8 +127,8 @@ static json_t *money(const json_t *order, const char *amount)
     return json_string(buf);
 }
 
-/* Queues the e-mail inside the caller's transaction. 0 (also when the order has no billing e-mail:
- * WooCommerce then sends nothing), or -1 (roll back). */
+/* Queues the e-mail inside the caller's transaction. 0 (also when the order has no billing e-mail, or
+ * one the outbox refuses: WooCommerce then sends nothing), or -1 (roll back). */
 static int queue_customer_mail(struct http_call *call, struct db *db, const struct store_options *opt, uint64_t id,
                                const char *note)
 {
@@ -177,8 +177,15 @@ static int queue_customer_mail(struct http_call *call, struct db *db, const stru
         log_error("order notes: customer_note.txt: %s", out.err ? out.err : "no data");
     struct mail_message m = {.to = to, .subject = subject, .body_text = out.buf, .kind = "customer_note",
                              .object_type = "order", .object_id = id};
-    if (rc == 0 && mail_outbox_enqueue(db, &m) != MAIL_OUTBOX_OK)
-        rc = -1;
+    if (rc == 0) {
+        /* A message the outbox refuses (a billing e-mail that is no address, an over-long site name in the
+         * subject) does not cost the store its note: WooCommerce saves the note and wp_mail fails quietly. */
+        int q = mail_outbox_enqueue(db, &m);
+        if (q == MAIL_OUTBOX_INVALID)
+            log_warn("order notes: order %" PRIu64 ": the customer-note e-mail was not queued (refused by the outbox)", id);
+        else if (q != MAIL_OUTBOX_OK)
+            rc = -1;
+    }
     template_out_free(&out);
     json_decref(data);
     json_decref(order);

@@ -84,11 +84,11 @@ for f in build/asan/fuzz-replay/fuzz_*; do
     units+=("$T/replay-$name.t")
 done
 # TESTS narrows a run to some integration scripts while working on them (teardown always runs):
-#   TESTS="tests/integration/50-orders.t" make test
+#   TESTS="tests/integration/50-orders.t" PROVE_FLAGS=-v make test
 if [ -n "${TESTS:-}" ]; then
     # shellcheck disable=SC2206
     picked=($TESTS)
-    prove --timer "${picked[@]}" tests/integration/99-teardown.t
+    prove --timer ${PROVE_FLAGS:-} "${picked[@]}" tests/integration/99-teardown.t
 else
     prove --timer "${units[@]}" tests/integration/*.t
 fi

@@ -379,6 +379,17 @@ is "$(req GET "$O/$id/notes?type=customer") $(jq_ '[.[].customer_note] | unique 
 is "$(req GET "$O/$id/notes?type=internal") $(jq_ '[.[].customer_note] | unique | map(tostring) | join(",")') $(jq_ '.[0].id')" "200 false $((nid - 1))" "?type=internal: the others"
 is "$(req GET "$O/$id/notes?type=all") $(jq_ .code)" "400 rest_invalid_param" "?type=all is refused"
 
+# a billing e-mail the outbox refuses costs the note nothing: saved, no mail queued (as wp_mail failing)
+sql $HDB "UPDATE ${P}wc_orders SET billing_email = 'no address' WHERE id = $id;
+          UPDATE ${P}wc_order_addresses SET email = 'no address' WHERE order_id = $id AND address_type = 'billing'"
+m0=$(sql $HDB "SELECT COUNT(*) FROM ${P}cartman_mail_outbox")
+is "$(req POST "$O/$id/notes" -d '{"note":"Sent again.","customer_note":true}') $(jq_ .customer_note)" "201 true" \
+    "a customer note to an order whose billing e-mail is no address: 201"
+is "$(sql $HDB "SELECT COUNT(*) FROM ${P}comments WHERE comment_ID = $(jq_ .id) AND comment_content = 'Sent again.'")" 1 "  the note is saved"
+is "$(sql $HDB "SELECT COUNT(*) FROM ${P}cartman_mail_outbox")" "$m0" "  and no mail is queued"
+sql $HDB "UPDATE ${P}wc_orders SET billing_email = '$email' WHERE id = $id;
+          UPDATE ${P}wc_order_addresses SET email = '$email' WHERE order_id = $id AND address_type = 'billing'"
+
 # --- two PATCHes at once on one order: one transition, stock reduced once ---
 id=$(sql $HDB "SELECT id FROM ${P}wc_orders WHERE type = 'shop_order' AND status IN ('wc-pending', 'wc-failed')
                AND NOT EXISTS (SELECT 1 FROM ${P}cartman_audit_log a WHERE a.object_id = id) ORDER BY id DESC LIMIT 1")
