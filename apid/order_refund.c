@@ -17,6 +17,7 @@
 #include "apid/order_refund.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,13 +130,100 @@ static uint64_t u64(const char *s)
 
 /* ---- new rows: the refund order's meta, its items and their meta --------------------------------- */
 
-static int meta_add(struct db *db, bool hpos_table, uint64_t order_id, const char *key, const char *value)
+/* Meta rows go in one multi-row INSERT per owner (up to META_BATCH rows): a refund is then a few
+ * dozen round trips instead of a hundred. The statements' text is built once per process. */
+#define META_BATCH 16
+enum meta_table { META_ITEM, META_HPOS, META_POST };
+static const char *const meta_insert_head[] = {
+    "INSERT INTO {p}woocommerce_order_itemmeta (order_item_id, meta_key, meta_value) VALUES ",
+    "INSERT INTO {p}wc_orders_meta (order_id, meta_key, meta_value) VALUES ",
+    "INSERT INTO {p}postmeta (post_id, meta_key, meta_value) VALUES ",
+};
+static char meta_sql[3][META_BATCH + 1][128 + 10 * META_BATCH];
+static pthread_once_t meta_sql_once = PTHREAD_ONCE_INIT;
+
+static void meta_sql_build(void)
 {
-    struct db_value p[] = {DB_UINT(order_id), DB_STR(key), DB_STR(value)};
-    return db_exec(db,
-                   hpos_table ? "INSERT INTO {p}wc_orders_meta (order_id, meta_key, meta_value) VALUES (?, ?, ?)"
-                              : "INSERT INTO {p}postmeta (post_id, meta_key, meta_value) VALUES (?, ?, ?)",
-                   p, 3, NULL);
+    for (int t = 0; t < 3; t++)
+        for (int n = 1; n <= META_BATCH; n++) {
+            char *o = meta_sql[t][n];
+            size_t cap = sizeof meta_sql[t][n], len = (size_t)snprintf(o, cap, "%s", meta_insert_head[t]);
+            for (int i = 0; i < n && len < cap; i++)
+                len += (size_t)snprintf(o + len, cap - len, "%s(?, ?, ?)", i ? ", " : "");
+        }
+}
+
+struct meta_batch {
+    enum meta_table table;
+    uint64_t owner;
+    size_t n;
+    const char *key[META_BATCH], *value[META_BATCH];
+    char text[META_BATCH][48]; /* values formatted here */
+    int rc;                    /* -1 once a flush failed */
+};
+
+static void mb_init(struct meta_batch *b, enum meta_table table, uint64_t owner)
+{
+    b->table = table;
+    b->owner = owner;
+    b->n = 0;
+    b->rc = 0;
+}
+
+static void mb_flush(struct db *db, struct meta_batch *b)
+{
+    if (b->n == 0 || b->rc != 0)
+        return;
+    pthread_once(&meta_sql_once, meta_sql_build);
+    struct db_value p[3 * META_BATCH];
+    for (size_t i = 0; i < b->n; i++) {
+        p[3 * i] = DB_UINT(b->owner);
+        p[3 * i + 1] = DB_STR(b->key[i]);
+        p[3 * i + 2] = DB_STR(b->value[i]);
+    }
+    if (db_exec(db, meta_sql[b->table][b->n], p, 3 * b->n, NULL) != 0)
+        b->rc = -1;
+    b->n = 0;
+}
+
+/* value must live until the next flush */
+static void mb_add(struct db *db, struct meta_batch *b, const char *key, const char *value)
+{
+    if (b->n == META_BATCH)
+        mb_flush(db, b);
+    b->key[b->n] = key;
+    b->value[b->n] = value;
+    b->n++;
+}
+
+static void mb_money(struct db *db, struct meta_batch *b, const char *key, int64_t v, unsigned dp)
+{
+    if (b->n == META_BATCH)
+        mb_flush(db, b);
+    refund_money_format(v, dp, b->text[b->n], sizeof b->text[b->n]);
+    mb_add(db, b, key, b->text[b->n]);
+}
+
+static void mb_u64(struct db *db, struct meta_batch *b, const char *key, uint64_t v)
+{
+    if (b->n == META_BATCH)
+        mb_flush(db, b);
+    snprintf(b->text[b->n], sizeof b->text[b->n], "%" PRIu64, v);
+    mb_add(db, b, key, b->text[b->n]);
+}
+
+static void mb_i64(struct db *db, struct meta_batch *b, const char *key, int64_t v)
+{
+    if (b->n == META_BATCH)
+        mb_flush(db, b);
+    snprintf(b->text[b->n], sizeof b->text[b->n], "%" PRId64, v);
+    mb_add(db, b, key, b->text[b->n]);
+}
+
+static int mb_done(struct db *db, struct meta_batch *b)
+{
+    mb_flush(db, b);
+    return b->rc;
 }
 
 static int item_add(struct db *db, uint64_t order_id, const char *name, const char *type, uint64_t *item_id)
@@ -147,13 +235,6 @@ static int item_add(struct db *db, uint64_t order_id, const char *name, const ch
         return -1;
     *item_id = r.insert_id;
     return 0;
-}
-
-static int item_meta_add(struct db *db, uint64_t item_id, const char *key, const char *value)
-{
-    struct db_value p[] = {DB_UINT(item_id), DB_STR(key), DB_STR(value)};
-    return db_exec(db, "INSERT INTO {p}woocommerce_order_itemmeta (order_item_id, meta_key, meta_value) VALUES (?, ?, ?)",
-                   p, 3, NULL);
 }
 
 /* The rates and amounts of a serialized tax array's "total" part (_line_tax_data, taxes). */
@@ -586,38 +667,25 @@ static int write_meta(struct db *db, const struct store_options *opt, const stru
                       bool hpos_table)
 {
     unsigned dp = opt->price_decimals;
-    char v[40], by[24];
-    uint64_t id = pl->refund_id;
+    struct meta_batch b;
+    mb_init(&b, hpos_table ? META_HPOS : META_POST, pl->refund_id);
     if (!hpos_table) { /* WC_Order_Refund_Data_Store_CPT keeps the totals as postmeta too */
-        struct {
-            const char *key;
-            int64_t v;
-        } totals[] = {{"_cart_discount", 0},
-                      {"_cart_discount_tax", 0},
-                      {"_order_shipping", -pl->ship_total},
-                      {"_order_shipping_tax", -pl->ship_tax},
-                      {"_order_tax", -pl->cart_tax},
-                      {"_order_total", -pl->amount}};
-        if (meta_add(db, false, id, "_order_currency", p->currency) != 0)
-            return -1;
-        for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
-            refund_money_format(totals[i].v, dp, v, sizeof v);
-            if (meta_add(db, false, id, totals[i].key, v) != 0)
-                return -1;
-        }
-        if (meta_add(db, false, id, "_order_version", opt->wc_version) != 0 ||
-            meta_add(db, false, id, "_prices_include_tax", p->prices_include_tax ? "yes" : "no") != 0)
-            return -1;
+        mb_add(db, &b, "_order_currency", p->currency);
+        mb_money(db, &b, "_cart_discount", 0, dp);
+        mb_money(db, &b, "_cart_discount_tax", 0, dp);
+        mb_money(db, &b, "_order_shipping", -pl->ship_total, dp);
+        mb_money(db, &b, "_order_shipping_tax", -pl->ship_tax, dp);
+        mb_money(db, &b, "_order_tax", -pl->cart_tax, dp);
+        mb_money(db, &b, "_order_total", -pl->amount, dp);
+        mb_add(db, &b, "_order_version", opt->wc_version);
+        mb_add(db, &b, "_prices_include_tax", p->prices_include_tax ? "yes" : "no");
     }
-    refund_money_format(pl->amount, dp, v, sizeof v);
-    snprintf(by, sizeof by, "%" PRIu64, pl->user_id ? pl->user_id : 1);
-    if (meta_add(db, hpos_table, id, "_refund_amount", v) != 0 ||
-        meta_add(db, hpos_table, id, "_refunded_by", by) != 0 ||
-        meta_add(db, hpos_table, id, "_refunded_payment", "") != 0 ||
-        meta_add(db, hpos_table, id, "_refund_reason", pl->reason) != 0 ||
-        meta_add(db, hpos_table, id, "_refund_type", pl->full ? "full" : "partial") != 0)
-        return -1;
-    return 0;
+    mb_money(db, &b, "_refund_amount", pl->amount, dp);
+    mb_u64(db, &b, "_refunded_by", pl->user_id ? pl->user_id : 1);
+    mb_add(db, &b, "_refunded_payment", "");
+    mb_add(db, &b, "_refund_reason", pl->reason);
+    mb_add(db, &b, "_refund_type", pl->full ? "full" : "partial");
+    return mb_done(db, &b);
 }
 
 /* {total: {rate: "-x"}, subtotal: {...}} as WooCommerce serializes it (empty arrays when untaxed). */
@@ -653,42 +721,37 @@ static int write_item(struct db *db, const struct store_options *opt, const stru
     const struct pitem *it = rl->src;
     if (item_add(db, pl->refund_id, it->name, it->type, &rl->item_id) != 0)
         return -1;
-    uint64_t id = rl->item_id;
-    char tot[40], tax[40], q[24], ref[24];
-    refund_money_format(-rl->total, dp, tot, sizeof tot);
-    refund_money_format(-rl->tax, dp, tax, sizeof tax);
-    int rc = 0;
+    struct meta_batch b;
+    mb_init(&b, META_ITEM, rl->item_id);
+    char *td = tax_data(rl, dp, strcmp(it->type, "line_item") == 0);
     if (strcmp(it->type, "line_item") == 0) {
-        char *td = tax_data(rl, dp, true);
-        snprintf(q, sizeof q, "%" PRId64, -rl->qty);
-        rc = item_meta_add(db, id, "_product_id", meta_str(it->meta, "_product_id")) ||
-             item_meta_add(db, id, "_variation_id", meta_str(it->meta, "_variation_id")) ||
-             item_meta_add(db, id, "_qty", q) ||
-             item_meta_add(db, id, "_tax_class", meta_str(it->meta, "_tax_class")) ||
-             item_meta_add(db, id, "_line_subtotal", tot) || item_meta_add(db, id, "_line_subtotal_tax", tax) ||
-             item_meta_add(db, id, "_line_total", tot) || item_meta_add(db, id, "_line_tax", tax) ||
-             item_meta_add(db, id, "_line_tax_data", td);
-        free(td);
+        mb_add(db, &b, "_product_id", meta_str(it->meta, "_product_id"));
+        mb_add(db, &b, "_variation_id", meta_str(it->meta, "_variation_id"));
+        mb_i64(db, &b, "_qty", -rl->qty);
+        mb_add(db, &b, "_tax_class", meta_str(it->meta, "_tax_class"));
+        mb_money(db, &b, "_line_subtotal", -rl->total, dp);
+        mb_money(db, &b, "_line_subtotal_tax", -rl->tax, dp);
+        mb_money(db, &b, "_line_total", -rl->total, dp);
+        mb_money(db, &b, "_line_tax", -rl->tax, dp);
+        mb_add(db, &b, "_line_tax_data", td);
     } else if (strcmp(it->type, "fee") == 0) {
-        char *td = tax_data(rl, dp, false);
-        rc = item_meta_add(db, id, "_fee_amount", meta_str(it->meta, "_fee_amount")) ||
-             item_meta_add(db, id, "_tax_class", meta_str(it->meta, "_tax_class")) ||
-             item_meta_add(db, id, "_tax_status", meta_str(it->meta, "_tax_status")) ||
-             item_meta_add(db, id, "_line_total", tot) || item_meta_add(db, id, "_line_tax", tax) ||
-             item_meta_add(db, id, "_line_tax_data", td);
-        free(td);
+        mb_add(db, &b, "_fee_amount", meta_str(it->meta, "_fee_amount"));
+        mb_add(db, &b, "_tax_class", meta_str(it->meta, "_tax_class"));
+        mb_add(db, &b, "_tax_status", meta_str(it->meta, "_tax_status"));
+        mb_money(db, &b, "_line_total", -rl->total, dp);
+        mb_money(db, &b, "_line_tax", -rl->tax, dp);
+        mb_add(db, &b, "_line_tax_data", td);
     } else { /* shipping */
-        char *td = tax_data(rl, dp, false);
-        rc = item_meta_add(db, id, "method_id", meta_str(it->meta, "method_id")) ||
-             item_meta_add(db, id, "instance_id", meta_str(it->meta, "instance_id")) ||
-             item_meta_add(db, id, "cost", tot) || item_meta_add(db, id, "total_tax", tax) ||
-             item_meta_add(db, id, "taxes", td);
-        free(td);
+        mb_add(db, &b, "method_id", meta_str(it->meta, "method_id"));
+        mb_add(db, &b, "instance_id", meta_str(it->meta, "instance_id"));
+        mb_money(db, &b, "cost", -rl->total, dp);
+        mb_money(db, &b, "total_tax", -rl->tax, dp);
+        mb_add(db, &b, "taxes", td);
     }
-    snprintf(ref, sizeof ref, "%" PRIu64, it->id);
-    if (rc == 0)
-        rc = item_meta_add(db, id, "_refunded_item_id", ref);
-    return rc ? -1 : 0;
+    mb_u64(db, &b, "_refunded_item_id", it->id);
+    int rc = mb_done(db, &b);
+    free(td);
+    return rc;
 }
 
 static int write_tax_items(struct db *db, const struct store_options *opt, struct plan *pl)
@@ -697,25 +760,22 @@ static int write_tax_items(struct db *db, const struct store_options *opt, struc
     for (size_t i = 0; i < pl->ntaxes; i++) {
         struct rtax *t = &pl->taxes[i];
         const json_t *m = t->src ? t->src->meta : NULL;
-        char rate[24], a[40], s[40];
-        snprintf(rate, sizeof rate, "%" PRIu64, t->rate);
-        refund_money_format(-t->tax, dp, a, sizeof a);
-        refund_money_format(-t->ship_tax, dp, s, sizeof s);
-        if (item_add(db, pl->refund_id, t->src ? t->src->name : "", "tax", &t->item_id) != 0 ||
-            item_meta_add(db, t->item_id, "rate_id", rate) != 0 ||
-            item_meta_add(db, t->item_id, "label", meta_str(m, "label")) != 0 ||
-            item_meta_add(db, t->item_id, "compound", meta_str(m, "compound")) != 0 ||
-            item_meta_add(db, t->item_id, "tax_amount", a) != 0 ||
-            item_meta_add(db, t->item_id, "shipping_tax_amount", s) != 0 ||
-            item_meta_add(db, t->item_id, "rate_percent", meta_str(m, "rate_percent")) != 0)
+        if (item_add(db, pl->refund_id, t->src ? t->src->name : "", "tax", &t->item_id) != 0)
+            return -1;
+        struct meta_batch b;
+        mb_init(&b, META_ITEM, t->item_id);
+        mb_u64(db, &b, "rate_id", t->rate);
+        mb_add(db, &b, "label", meta_str(m, "label"));
+        mb_add(db, &b, "compound", meta_str(m, "compound"));
+        mb_money(db, &b, "tax_amount", -t->tax, dp);
+        mb_money(db, &b, "shipping_tax_amount", -t->ship_tax, dp);
+        mb_add(db, &b, "rate_percent", meta_str(m, "rate_percent"));
+        if (mb_done(db, &b) != 0)
             return -1;
     }
     return 0;
 }
 
-/* wc_restock_refunded_items: line items with a refunded quantity whose _reduced_stock is set (a
- * "0" is PHP-falsy, so skipped too); order_write_item_restock does the stock, the item meta and the
- * note. */
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -757,6 +817,9 @@ static int lock_products(struct db *db, const struct plan *pl)
     return 0;
 }
 
+/* wc_restock_refunded_items: line items with a refunded quantity whose _reduced_stock is set (a
+ * "0" is PHP-falsy, so skipped too); order_write_item_restock does the stock, the item meta and the
+ * note. */
 static int restock(struct db *db, const struct store_options *opt, struct parent *p, struct plan *pl)
 {
     if (lock_products(db, pl) != 0)
