@@ -834,9 +834,9 @@ static int restock(struct db *db, const struct store_options *opt, struct parent
     return 0;
 }
 
-/* The rows the wc-admin import (Orders\Stats, Products, Taxes data stores) writes for a refund; the
- * status of the order's and its refunds' rows follows order_write_set_status. Skipped when the
- * parent has no stats row (the store has not imported it either). */
+/* The rows the wc-admin import (Orders\Stats, Products, Taxes data stores) writes for a refund, then
+ * order_write_stats: the parent's row, its refunds' status, the reports cache version the import
+ * bumps. Skipped when the parent has no stats row (the store has not imported it either). */
 static int write_analytics(struct db *db, const struct store_options *opt, const struct parent *p,
                            const struct plan *pl, const char *parent_status)
 {
@@ -904,7 +904,8 @@ static int write_analytics(struct db *db, const struct store_options *opt, const
                     tx, 6, NULL) != 0)
             return -1;
     }
-    return 0;
+    /* the import re-imports the parent with its refunds and invalidates the reports cache */
+    return order_write_stats(db, opt, &p->o);
 }
 
 /* Everything wc_create_refund writes, in the caller's transaction. set_status: the parent turns

@@ -117,6 +117,7 @@ run_store() {
     s0=$(stock_of "$unit"); red0=$(imeta "$item" _reduced_stock)
     local notes0; notes0=$(sql "$db" "SELECT COUNT(*) FROM ${P}comments WHERE comment_post_ID = $o")
     local status0; status0=$(status_of "$o")
+    local rv0; rv0=$(sql "$db" "SELECT COALESCE(MAX(option_value), '') FROM ${P}options WHERE option_name = '_transient_woocommerce_reports-transient-version'")
     is "$(refund "$base" "$o" "{\"restock\": true, \"reason\": \"Damaged in transit\", \"line_items\": [{\"id\": $item, \"quantity\": 1, \"refund_total\": \"$ut\", \"refund_tax\": \"$utax\"}]}")" \
         201 "$st: order $o: one unit refunded"
     local r; r=$(jr .id)
@@ -169,6 +170,8 @@ run_store() {
         "$o|-1|-$amount|-$utax|-$ut|$status0|1" "$st: the refund's wc_order_stats row"
     is "$(sql "$db" "SELECT CONCAT_WS('|', order_id, product_qty, CAST(product_net_revenue AS DECIMAL(20,2))) FROM ${P}wc_order_product_lookup WHERE order_item_id = $ri")" \
         "$r|-1|-$ut" "$st: its wc_order_product_lookup row"
+    isnt_rv=$(sql "$db" "SELECT COALESCE(MAX(option_value), '') FROM ${P}options WHERE option_name = '_transient_woocommerce_reports-transient-version'")
+    ok "$([ -n "$isnt_rv" ] && [ "$isnt_rv" != "$rv0" ]; echo $?)" "$st: the reports cache version moved ($rv0 → $isnt_rv), as the analytics import does"
     is "$(sql "$db" "SELECT CONCAT_WS('|', event, result, object_type, object_id) FROM ${P}cartman_audit_log ORDER BY id DESC LIMIT 1")" \
         "order.refund|ok|order|$o" "$st: an audit row"
 
