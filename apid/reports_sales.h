@@ -11,6 +11,7 @@
 
 #include "apid/guard.h"
 #include "common/db.h"
+#include "common/json_out.h"
 #include "common/report_range.h"
 #include "common/store.h"
 
@@ -29,15 +30,9 @@ int64_t reports_store_today(const struct store_options *opt);
 int reports_read_days(struct db *db, const struct store_options *opt, const struct report_range *r, int64_t today,
                       struct report_sums *days);
 
-/* The JSON answer of a range whose day sums are known, printed into o->buf (o->cap bytes, not
- * NUL-terminated; REPORT_TEXT_PER_DAY per day plus 1 KB is always enough). 0, or -1 when it did not fit. */
-#define REPORT_TEXT_PER_DAY 512
-struct report_text {
-    char *buf;
-    size_t len, cap;
-};
-int reports_sales_render(const struct store_options *opt, const struct report_range *r,
-                         const struct report_sums *days, struct report_text *o);
+/* The JSON answer of a range whose day sums are known, written to w. */
+void reports_sales_render(const struct store_options *opt, const struct report_range *r,
+                          const struct report_sums *days, struct json_out *w);
 
 /* The route handler (route data: struct apid_route_policy, scope reports:read). */
 int reports_sales(struct http_call *call, const struct apid_identity *who);
