@@ -28,6 +28,7 @@
 #include "apid/orders_read.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
+#include "common/json_out.h"
 #include "common/log.h"
 
 /* Every list first picks the page's keys (id, order_id, kind, at) from the candidates of each kind,
@@ -223,28 +224,33 @@ static void count_cache_put(const struct db *db, const char *key, const char *fp
 
 /* ---- reading ------------------------------------------------------------------------------------- */
 
-static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
-
-static json_t *row_json(const struct db_rows *r, size_t i, const struct store_options *opt)
+static void put_str(struct json_out *w, const char *key, const char *v)
 {
-    json_t *j = json_object();
+    json_out_key(w, key);
+    json_out_string(w, v ? v : "");
+}
+
+static void row_json(const struct db_rows *r, size_t i, const struct store_options *opt, struct json_out *w)
+{
     const char *kind = db_cell(r, i, 2);
     bool refund = kind && strcmp(kind, "refund") == 0;
-    json_object_set_new(j, "id", json_integer((json_int_t)strtoull(db_cell(r, i, 0), NULL, 10)));
-    json_object_set_new(j, "order_id", json_integer((json_int_t)strtoull(db_cell(r, i, 1) ? db_cell(r, i, 1) : "0",
-                                                                          NULL, 10)));
-    json_object_set_new(j, "type", json_string(refund ? "refund" : "payment"));
+    json_out_object_open(w);
+    json_out_key(w, "id");
+    json_out_uint(w, strtoull(db_cell(r, i, 0) ? db_cell(r, i, 0) : "0", NULL, 10));
+    json_out_key(w, "order_id");
+    json_out_uint(w, strtoull(db_cell(r, i, 1) ? db_cell(r, i, 1) : "0", NULL, 10));
+    put_str(w, "type", refund ? "refund" : "payment");
     const char *amt = db_cell(r, i, 3);
     if (refund && opt->hpos && amt) /* HPOS keeps a refund's total negative; the amount refunded is positive */
         amt = amt[0] == '-' ? amt + 1 : "0";
     char money[64];
     orders_money(amt, opt->price_decimals, money, sizeof money);
-    json_object_set_new(j, "amount", json_string(money));
+    put_str(w, "amount", money);
     const char *cur = db_cell(r, i, 4);
-    json_object_set_new(j, "currency", json_string(cur && *cur ? cur : opt->currency));
-    json_object_set_new(j, "payment_method", jstr(db_cell(r, i, 5)));
-    json_object_set_new(j, "payment_method_title", jstr(db_cell(r, i, 6)));
-    json_object_set_new(j, "transaction_id", jstr(db_cell(r, i, 7)));
+    put_str(w, "currency", cur && *cur ? cur : opt->currency);
+    put_str(w, "payment_method", db_cell(r, i, 5));
+    put_str(w, "payment_method_title", db_cell(r, i, 6));
+    put_str(w, "transaction_id", db_cell(r, i, 7));
     const char *at = db_cell(r, i, 8);
     char gmt[20] = "", local[20], gout[20];
     if (at && !opt->hpos) { /* posts: Unix time */
@@ -255,17 +261,19 @@ static json_t *row_json(const struct db_rows *r, size_t i, const struct store_op
         at = gmt;
     }
     bool ok = at && orders_gmt_to_store(opt, at, local, gout) == 0;
-    json_object_set_new(j, "date", ok ? json_string(local) : json_null());
-    json_object_set_new(j, "date_gmt", ok ? json_string(gout) : json_null());
+    json_out_key(w, "date");
+    json_out_string_or_null(w, ok ? local : NULL);
+    json_out_key(w, "date_gmt");
+    json_out_string_or_null(w, ok ? gout : NULL);
     const char *st = db_cell(r, i, 9);
     if (st && strncmp(st, "wc-", 3) == 0)
         st += 3;
-    json_object_set_new(j, "status", jstr(st));
-    return j;
+    put_str(w, "status", st);
+    json_out_object_close(w);
 }
 
 int transactions_read(struct db *db, const struct store_options *opt, const struct transactions_filter *f,
-                      json_t **page, uint64_t *total)
+                      struct json_out *w, uint64_t *total)
 {
     struct db_value p[12];
     size_t n = 0, nf;
@@ -296,23 +304,21 @@ int transactions_read(struct db *db, const struct store_options *opt, const stru
         log_warn("transactions: list query failed: %s", db_error(db));
         return -1;
     }
-    json_t *arr = json_array();
+    json_out_array_open(w);
     for (size_t i = 0; i < r.nrows; i++)
-        json_array_append_new(arr, row_json(&r, i, opt));
+        row_json(&r, i, opt, w);
+    json_out_array_close(w);
     size_t rows = r.nrows;
     db_rows_free(&r);
     if (rows < f->per_page && (rows > 0 || f->page == 1)) {
         *total = offset + rows; /* the page ends the list */
-        *page = arr;
         return 0;
     }
     char key[80], fp[96] = "";
     snprintf(key, sizeof key, "%d|%s|%s", (int)f->type, f->after_gmt, f->before_gmt);
     bool cacheable = opt->hpos && fingerprint(db, fp, sizeof fp);
-    if (cacheable && count_cache_get(db, key, fp, total)) {
-        *page = arr;
+    if (cacheable && count_cache_get(db, key, fp, total))
         return 0;
-    }
     /* the count takes the date bounds only */
     n = 0;
     if (f->type != TRANSACTIONS_REFUNDS) {
@@ -327,14 +333,12 @@ int transactions_read(struct db *db, const struct store_options *opt, const stru
     struct db_rows cr;
     if (db_query(db, opt->hpos ? H_COUNT[f->type] : P_COUNT[f->type], p, nf, &cr) != 0 || cr.nrows != 1) {
         log_warn("transactions: count query failed: %s", db_error(db));
-        json_decref(arr);
         return -1;
     }
     *total = strtoull(db_cell(&cr, 0, 0) ? db_cell(&cr, 0, 0) : "0", NULL, 10);
     db_rows_free(&cr);
     if (cacheable)
         count_cache_put(db, key, fp, *total);
-    *page = arr;
     return 0;
 }
 
@@ -361,9 +365,12 @@ int transactions_list(struct http_call *call, const struct apid_identity *who)
         http_reply_error(call->req, status, code, msg);
         return 0;
     }
-    json_t *page;
+    struct json_out w;
+    json_out_init(&w);
+    json_out_reserve(&w, f.per_page * 400);
     uint64_t total;
-    if (transactions_read(db, opt, &f, &page, &total) != 0) {
+    if (transactions_read(db, opt, &f, &w, &total) != 0) {
+        json_out_free(&w);
         http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
         return 0;
     }
@@ -371,6 +378,7 @@ int transactions_list(struct http_call *call, const struct apid_identity *who)
     const char *const vals[] = {a.type, a.after, a.before};
     orders_reply_paging(call, names, vals, 3, f.page, f.per_page, total);
     http_reply_no_store(call->req);
-    http_reply_json(call->req, 200, page);
+    http_reply_json_text(call->req, 200, w.buf, w.len);
+    json_out_free(&w);
     return 0;
 }

@@ -8,10 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "apid/guard.h"
 #include "common/db.h"
+#include "common/json_out.h"
 #include "common/store.h"
 
 enum transactions_type { TRANSACTIONS_ALL, TRANSACTIONS_PAYMENTS, TRANSACTIONS_REFUNDS };
@@ -32,9 +31,10 @@ struct transactions_filter {
 int transactions_filter_parse(const struct transactions_args *a, const struct store_options *opt,
                               struct transactions_filter *f, int *status, const char **code, const char **message);
 
-/* One page (JSON array) and the number of matching transactions. 0, or -1 (database error, logged). */
+/* Writes one page (a JSON array) to w and sets the number of matching transactions. 0, or -1
+ * (database error, logged; w holds a partial text then). */
 int transactions_read(struct db *db, const struct store_options *opt, const struct transactions_filter *f,
-                      json_t **page, uint64_t *total);
+                      struct json_out *w, uint64_t *total);
 
 int transactions_list(struct http_call *call, const struct apid_identity *who);
 
