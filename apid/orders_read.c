@@ -234,8 +234,8 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 
 static int64_t tm_to_epoch(const struct tm *tm)
 {
-    return days_from_civil(tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday) * 86400 + tm->tm_hour * 3600 +
-           tm->tm_min * 60 + tm->tm_sec;
+    return days_from_civil(tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday) * 86400 + (int64_t)tm->tm_hour * 3600 +
+           (int64_t)tm->tm_min * 60 + tm->tm_sec;
 }
 
 static void fmt_epoch(int64_t t, char out[20], char sep)
@@ -1638,7 +1638,7 @@ int orders_list(struct http_call *call, const struct apid_identity *who)
     }
     struct json_out w;
     json_out_init(&w);
-    json_out_reserve(&w, f.per_page * 2048);
+    json_out_reserve(&w, (size_t)f.per_page * 2048);
     uint64_t total;
     if (orders_read_list_json(db, opt, &f, &w, &total) != 0) {
         json_out_free(&w);

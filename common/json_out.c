@@ -335,7 +335,7 @@ size_t json_out_format_php_float(double v, char out[32])
     } else {
         size_t i = 0;
         for (int k = 0; k < decpt; k++)
-            out[o++] = i < nd ? digits[i++] : '0';
+            out[o++] = (char)(i < nd ? digits[i++] : '0');
         if (i < nd) {
             out[o++] = '.';
             while (i < nd)
