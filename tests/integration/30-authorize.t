@@ -380,13 +380,18 @@ SRC=127.0.0.1
 sql "$DB" "DELETE FROM ${P}cartman_login_failures"
 
 # --- rate limit per IP (from 127.0.0.11) -------------------------------------------------------------
-urls=(); for i in $(seq 1 260); do urls+=(-o /dev/null "$AUTHD_URL/login"); done
+# (the refused answers are read from the burst itself: a request sent afterwards may already find the
+# token that came back meanwhile, at 10/s, on a busy machine)
+urls=(); for i in $(seq 1 260); do urls+=(-o "$T/rl$i.body" -D "$T/rl$i.hdr" "$AUTHD_URL/login"); done
 codes=$(curl -sS --no-progress-meter "${CA[@]}" --http2 --interface 127.0.0.11 -Z --parallel-max 50 \
     -w '%{http_code}\n' "${urls[@]}" | sort | uniq -c | awk '{print $2}' | tr '\n' ' ')
 is "$codes" "200 429 " "260 page loads at once from one address: the first are served, then 429"
-st=$(curl -sS "${CA[@]}" --interface 127.0.0.11 -o "$T/az.body" -D "$T/az.hdr" -w '%{http_code}' "$AUTHD_URL/login")
-is "$st $(hdr retry-after)" "429 1" "… a page with Retry-After"
+refused=$(grep -l '^HTTP/[0-9.]* 429' "$T"/rl*.hdr | head -1)
+: >"$T/az.hdr"; : >"$T/az.body"
+[ -n "$refused" ] && cp "$refused" "$T/az.hdr" && cp "${refused%.hdr}.body" "$T/az.body"
+is "$(hdr retry-after)" "1" "… a page with Retry-After"
 like "$(body)" 'Too many requests' "… that says so"
+rm -f "$T"/rl*.hdr "$T"/rl*.body
 st=$(req "$AUTHD_URL/login")
 is "$st" "200" "… other addresses are not affected"
 "$BIN/authd" clients delete "$pcid" >/dev/null 2>&1
