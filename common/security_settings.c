@@ -95,11 +95,15 @@ static bool same(const struct security_settings *a, const struct security_settin
            memcmp(a->allowlist.items, b->allowlist.items, a->allowlist.n * sizeof a->allowlist.items[0]) == 0;
 }
 
-/* One reload, by whoever gets the mutex first once next_ms has passed. */
+/* One reload, by whoever gets the mutex first once next_ms has passed. Until the first load has been
+ * published the others wait for it instead of going on with defaults (loaded = false answers 503), so
+ * the requests that arrive together with a daemon's start are served. */
 static void reload(struct daemon_worker *w)
 {
     long long now = now_ms();
-    if (now < atomic_load(&next_ms) || pthread_mutex_trylock(&mu) != 0)
+    if (now < atomic_load(&next_ms))
+        return;
+    if (atomic_load(&generation) == 0 ? pthread_mutex_lock(&mu) != 0 : pthread_mutex_trylock(&mu) != 0)
         return;
     if (now < atomic_load(&next_ms)) {
         pthread_mutex_unlock(&mu);

@@ -67,13 +67,16 @@ restore() {
 trap restore EXIT
 manager_id=$(sql "$DB" "SELECT ID FROM ${P}users WHERE user_login='manager'")
 
-start A apid CARTMAN_LISTEN=127.0.0.1:$((PB + 1461)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 1462)) CARTMAN_DEV_MODE=false \
+start A apid CARTMAN_LISTEN=127.0.0.1:$((PB + 1461)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 1462)) CARTMAN_DEV_MODE=false CARTMAN_WORKERS=8 \
     CARTMAN_TRUSTED_PROXIES=$PROXY/32 CARTMAN_PROXY_HEADER=x-forwarded
 start B apid CARTMAN_LISTEN=127.0.0.1:$((PB + 1464)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 1463)) CARTMAN_DEV_MODE=false \
     CARTMAN_TRUSTED_PROXIES="$PROXY7239, 10.0.0.0/8" CARTMAN_PROXY_HEADER=forwarded
 start C authd CARTMAN_LISTEN=127.0.0.1:$((PB + 461)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 462)) CARTMAN_DEV_MODE=false \
     CARTMAN_TRUSTED_PROXIES=$PROXY CARTMAN_PROXY_HEADER=x-forwarded
 for u in "$A_TLS" "$B_H2C" "$C_TLS"; do wait_up "$u"; ok $? "a daemon with its own proxy settings answers $u/healthz"; done
+# the first requests after a start (on every worker at once) wait for the settings instead of a 503
+out=$(h2load -n 512 -c 32 -m 8 -t 1 "$A_TLS/cartman/v1/" 2>&1 | grep -E '^status codes:')
+is "$out" "status codes: 512 2xx, 0 3xx, 0 4xx, 0 5xx" "512 requests on 32 connections at once to a fresh apid: all served"
 
 key=$("$BIN/authd" keys create-connection-key --user manager --label "api-security" 2>/dev/null)
 like "$key" '^cmk_' "a connection key for the shop manager"
