@@ -22,7 +22,7 @@ admin() { mariadb --no-defaults --protocol=socket --socket="$SOCK" -uroot "$@"; 
 alive() { mariadb-admin --no-defaults --protocol=socket --socket="$SOCK" -uroot --connect-timeout=2 ping >/dev/null 2>&1; }
 
 start() {
-    mkdir -p "$VAR" "$RUNDIR"
+    mkdir -p "$VAR" "$RUNDIR" "$RUNDIR/mysql-tmp"
     chmod 0700 "$VAR"
     if ! [ -d "$DATADIR/mysql" ]; then
         mariadb-install-db --no-defaults --datadir="$DATADIR" --user="$me" --auth-root-authentication-method=socket \
@@ -33,6 +33,7 @@ start() {
         # Tuned for a demo and test store: durability of the last second is traded for bulk-load speed.
         setsid mariadbd --no-defaults --datadir="$DATADIR" --socket="$SOCK" --port="$PORT" --bind-address=127.0.0.1 \
             --pid-file="$RUNDIR/mysqld.pid" --log-error="$VAR/mariadb.log" --user="$me" --skip-name-resolve \
+            --tmpdir="$RUNDIR/mysql-tmp" `# its own: a shared /tmp cleaner cannot remove its temporary tables` \
             --innodb-buffer-pool-size=2G --innodb-log-file-size=512M --innodb-flush-log-at-trx-commit=2 \
             --max-connections=400 --max-allowed-packet=64M --local-infile=1 \
             --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_520_ci </dev/null >/dev/null 2>&1 &
