@@ -42,6 +42,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "apid/count_cache.h"
+#include "common/clock.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
 #include "common/log.h"
@@ -838,72 +840,26 @@ static size_t filter_params(const struct orders_filter *f, struct db_value *p, c
     return n;
 }
 
-/* Totals of filtered lists, per worker thread, valid while the fingerprint (highest order id, latest
- * date_updated_gmt) is unchanged and for at most COUNT_CACHE_TTL_S. WooCommerce bumps date_updated_gmt
- * on every order save (status, trash, edits) and new orders get higher ids, so a cached total is exact
- * for every change WooCommerce makes through its own API except a permanent delete of an order that is
- * neither the newest nor followed by any other order change: that one shows within the TTL. */
-#define COUNT_CACHE_SLOTS 32
-#define COUNT_CACHE_TTL_S 30.0
-#define COUNT_KEY_BYTES 640
-struct count_slot {
-    const struct db *db;
-    char key[COUNT_KEY_BYTES];
-    char fp[96];
-    uint64_t total;
-    double at;
-};
-static _Thread_local struct count_slot count_cache[COUNT_CACHE_SLOTS];
-static _Thread_local unsigned count_next;
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static bool count_key(const struct orders_filter *f, char key[COUNT_KEY_BYTES])
+/* Totals of filtered lists are kept in apid/count_cache, valid while the fingerprint (highest order id,
+ * latest date_updated_gmt) is unchanged and for at most COUNT_CACHE_TTL_S. WooCommerce bumps
+ * date_updated_gmt on every order save (status, trash, edits) and new orders get higher ids, so a cached
+ * total is exact for every change WooCommerce makes through its own API except a permanent delete of an
+ * order that is neither the newest nor followed by any other order change: that one shows within the
+ * TTL. count_key spells a filter as the cache's key. */
+static bool count_key(const struct orders_filter *f, char key[COUNT_CACHE_KEY_BYTES])
 {
     size_t o = 0;
     for (size_t i = 0; i < f->nstatuses; i++) {
-        int n = snprintf(key + o, COUNT_KEY_BYTES - o, "%s,", f->statuses[i]);
-        if (n < 0 || (size_t)n >= COUNT_KEY_BYTES - o)
+        int n = snprintf(key + o, COUNT_CACHE_KEY_BYTES - o, "%s,", f->statuses[i]);
+        if (n < 0 || (size_t)n >= COUNT_CACHE_KEY_BYTES - o)
             return false;
         o += (size_t)n;
     }
-    int n = snprintf(key + o, COUNT_KEY_BYTES - o, "|%s|%s|%d:%" PRIu64 "|%d:%s", f->after_gmt, f->before_gmt,
+    int n = snprintf(key + o, COUNT_CACHE_KEY_BYTES - o, "|%s|%s|%d:%" PRIu64 "|%d:%s", f->after_gmt, f->before_gmt,
                      f->has_customer, f->customer, f->search != NULL, f->search ? f->search : "");
-    return n >= 0 && (size_t)n < COUNT_KEY_BYTES - o;
+    return n >= 0 && (size_t)n < COUNT_CACHE_KEY_BYTES - o;
 }
 
-static bool count_cache_get(const struct db *db, const char *key, const char *fp, uint64_t *total)
-{
-    double now = mono_now();
-    for (size_t i = 0; i < COUNT_CACHE_SLOTS; i++) {
-        const struct count_slot *e = &count_cache[i];
-        if (e->db == db && now - e->at <= COUNT_CACHE_TTL_S && strcmp(e->key, key) == 0 && strcmp(e->fp, fp) == 0) {
-            *total = e->total;
-            return true;
-        }
-    }
-    return false;
-}
-
-static void count_cache_put(const struct db *db, const char *key, const char *fp, uint64_t total)
-{
-    struct count_slot *e = NULL;
-    for (size_t i = 0; i < COUNT_CACHE_SLOTS && e == NULL; i++)
-        if (count_cache[i].db == db && strcmp(count_cache[i].key, key) == 0)
-            e = &count_cache[i];
-    if (e == NULL)
-        e = &count_cache[count_next++ % COUNT_CACHE_SLOTS];
-    e->db = db;
-    snprintf(e->key, sizeof e->key, "%s", key);
-    snprintf(e->fp, sizeof e->fp, "%s", fp);
-    e->total = total;
-    e->at = mono_now();
-}
 
 /* Rendered orders of list pages, process-wide: id → the order's JSON object as a list shows it,
  * valid while the order's date_updated_gmt and the store options it was rendered with are the same.
@@ -992,7 +948,8 @@ static bool settled(const char *updated, const char *dbnow)
 /* HPOS page: keys first, then the rows the cache does not have, in one query by id. Leaves the
  * fingerprint columns in fp/cacheable. */
 static int hpos_page_write(struct json_out *w, struct db *db, const struct store_options *opt, const char *sql,
-                           const struct db_value *p, size_t n, size_t *norders, char fp[96], bool *cacheable)
+                           const struct db_value *p, size_t n, size_t *norders, char fp[COUNT_CACHE_FP_BYTES],
+                           bool *cacheable)
 {
     struct db_rows k;
     if (db_query(db, sql, p, n, &k) != 0) {
@@ -1008,7 +965,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
         const char *maxid = db_cell(&k, 0, 3), *maxupd = db_cell(&k, 0, 4);
         struct tm a, b;
         if (maxid && maxupd && dbnow && parse_ymdhis(maxupd, &a) && parse_ymdhis(dbnow, &b)) {
-            snprintf(fp, 96, "%s|%s", maxid, maxupd);
+            snprintf(fp, COUNT_CACHE_FP_BYTES, "%s|%s", maxid, maxupd);
             /* a write in the same second as the latest one would leave the fingerprint unchanged */
             *cacheable = tm_to_epoch(&b) - tm_to_epoch(&a) >= 2;
         }
@@ -1090,7 +1047,7 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
     p[n++] = DB_UINT(offset);
     int c = f->has_customer, s = f->search != NULL;
     size_t norders = 0;
-    char key[COUNT_KEY_BYTES], fp[96] = "";
+    char key[COUNT_CACHE_KEY_BYTES], fp[COUNT_CACHE_FP_BYTES] = "";
     bool cacheable = false;
     if (opt->hpos) {
         const char *sql = c == 0 && f->nstatuses > 1 ? H_KEYS_BY_DATE_LIST[s] : H_KEYS_LIST[c][s];
@@ -1117,7 +1074,7 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
     }
     if (norders < f->per_page && (norders > 0 || f->page == 1)) {
         *total = offset + norders; /* the page itself ends the list: exact without counting */
-    } else if (fp[0] && count_key(f, key) && count_cache_get(db, key, fp, total)) {
+    } else if (fp[0] && count_key(f, key) && count_cache_get(db, "orders", key, fp, total)) {
         /* counted before, and no order was created or modified since */
     } else {
         struct db_rows cr;
@@ -1128,7 +1085,7 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
         *total = u64(db_cell(&cr, 0, 0));
         db_rows_free(&cr);
         if (cacheable && count_key(f, key))
-            count_cache_put(db, key, fp, *total);
+            count_cache_put(db, "orders", key, fp, *total);
     }
     return 0;
 }
@@ -1537,7 +1494,7 @@ static _Thread_local struct options_cache options_cache;
 
 const struct store_options *orders_options_or_reply(struct http_call *call, struct db *db)
 {
-    double now = mono_now();
+    double now = clock_mono_s();
     if (options_cache.db != db || now - options_cache.at > OPTIONS_TTL_S) {
         if (store_options_load(db, &options_cache.opt) != 0) {
             options_cache.db = NULL;

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "apid/orders_read.h"
+#include "common/clock.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
 #include "common/json_out.h"
@@ -116,13 +117,6 @@ struct past_cache {
 };
 static _Thread_local struct past_cache past;
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int64_t gmt_epoch(const char *s)
 {
     struct tm tm;
@@ -153,7 +147,7 @@ static int past_load(struct db *db, const struct store_options *opt, int64_t tod
         latest = v;
     bool cacheable = now - latest >= 2;
     db_rows_free(&r);
-    double t = mono_now();
+    double t = clock_mono_s();
     if (past.db == db && past.today == today && t - past.at <= CACHE_TTL_S && strcmp(past.fp, fp) == 0)
         return 0;
     past.db = NULL;

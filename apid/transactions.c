@@ -14,7 +14,7 @@
  * in date order (HPOS payments walk the index cartman_date_paid of authd migration 4, refunds
  * type_status_date), the union of keys is sorted and cut, and the page's rows are joined last. The total is a COUNT (about 0.5 s on 100,000
  * orders: it joins every paid order to check its type and status), skipped when the page itself ends
- * the list, and under HPOS cached per thread until an order is created or changed (see count_slot). Under posts storage the payment date is the _date_paid meta (Unix
+ * the list, and under HPOS cached per thread until an order is created or changed (see apid/count_cache.h). Under posts storage the payment date is the _date_paid meta (Unix
  * time, not indexed as a number): lists there scan the store's _date_paid rows.
  */
 #include "apid/transactions.h"
@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apid/count_cache.h"
 #include "apid/orders_read.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
@@ -156,28 +157,11 @@ int transactions_filter_parse(const struct transactions_args *a, const struct st
 
 /* ---- totals -------------------------------------------------------------------------------------- */
 
-/* Totals under HPOS, per worker thread, while no order was created or changed (highest id, latest
- * date_updated_gmt: WooCommerce bumps it on every order save, and a refund is an order) and for at
- * most COUNT_TTL_S; a permanent delete of an older order shows within the TTL. Under posts storage
- * (no index on post_modified_gmt) totals are always counted. */
-#define COUNT_SLOTS 16
-#define COUNT_TTL_S 30.0
-struct count_slot {
-    const struct db *db;
-    char key[80], fp[96];
-    uint64_t total;
-    double at;
-};
-static _Thread_local struct count_slot counts[COUNT_SLOTS];
-static _Thread_local unsigned count_next;
+/* Totals under HPOS are kept in apid/count_cache while no order was created or changed (highest id,
+ * latest date_updated_gmt: WooCommerce bumps it on every order save, and a refund is an order) and for
+ * at most COUNT_CACHE_TTL_S; a permanent delete of an older order shows within the TTL. Under posts
+ * storage (no index on post_modified_gmt) totals are always counted. */
 static const char SQL_FP[] = "SELECT MAX(id), MAX(date_updated_gmt), UTC_TIMESTAMP() FROM {p}wc_orders";
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* true with fp set when a total counted now may be cached */
 static bool fingerprint(struct db *db, char *fp, size_t cap)
@@ -194,33 +178,6 @@ static bool fingerprint(struct db *db, char *fp, size_t cap)
     return ok;
 }
 
-static bool count_cache_get(const struct db *db, const char *key, const char *fp, uint64_t *total)
-{
-    double now = mono_now();
-    for (size_t i = 0; i < COUNT_SLOTS; i++) {
-        const struct count_slot *e = &counts[i];
-        if (e->db == db && now - e->at <= COUNT_TTL_S && strcmp(e->key, key) == 0 && strcmp(e->fp, fp) == 0) {
-            *total = e->total;
-            return true;
-        }
-    }
-    return false;
-}
-
-static void count_cache_put(const struct db *db, const char *key, const char *fp, uint64_t total)
-{
-    struct count_slot *e = NULL;
-    for (size_t i = 0; i < COUNT_SLOTS && e == NULL; i++)
-        if (counts[i].db == db && strcmp(counts[i].key, key) == 0)
-            e = &counts[i];
-    if (e == NULL)
-        e = &counts[count_next++ % COUNT_SLOTS];
-    e->db = db;
-    snprintf(e->key, sizeof e->key, "%s", key);
-    snprintf(e->fp, sizeof e->fp, "%s", fp);
-    e->total = total;
-    e->at = mono_now();
-}
 
 /* ---- reading ------------------------------------------------------------------------------------- */
 
@@ -314,10 +271,10 @@ int transactions_read(struct db *db, const struct store_options *opt, const stru
         *total = offset + rows; /* the page ends the list */
         return 0;
     }
-    char key[80], fp[96] = "";
+    char key[80], fp[COUNT_CACHE_FP_BYTES] = "";
     snprintf(key, sizeof key, "%d|%s|%s", (int)f->type, f->after_gmt, f->before_gmt);
     bool cacheable = opt->hpos && fingerprint(db, fp, sizeof fp);
-    if (cacheable && count_cache_get(db, key, fp, total))
+    if (cacheable && count_cache_get(db, "transactions", key, fp, total))
         return 0;
     /* the count takes the date bounds only */
     n = 0;
@@ -338,7 +295,7 @@ int transactions_read(struct db *db, const struct store_options *opt, const stru
     *total = strtoull(db_cell(&cr, 0, 0) ? db_cell(&cr, 0, 0) : "0", NULL, 10);
     db_rows_free(&cr);
     if (cacheable)
-        count_cache_put(db, key, fp, *total);
+        count_cache_put(db, "transactions", key, fp, *total);
     return 0;
 }
 

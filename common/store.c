@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/php_serialize.h"
 
 static const char SQL_OPTIONS[] =
@@ -231,18 +232,11 @@ static _Thread_local struct {
     bool valid;
 } roles_cache;
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A new reference to the role definitions (NULL when the option is absent); *failed on error. */
 static json_t *roles_cached(struct db *db, bool *failed)
 {
     const char *prefix = db_prefix(db);
-    double now = mono_now();
+    double now = clock_mono_s();
     if (roles_cache.valid && roles_cache.db == db && strcmp(roles_cache.prefix, prefix) == 0 &&
         now - roles_cache.fetched < ROLES_TTL_S && now >= roles_cache.fetched)
         return json_incref(roles_cache.roles);
