@@ -863,9 +863,9 @@ static int logout_post(struct http_call *call)
 
 const struct http_route authorize_routes[] = {
     {HTTP_GET, "/oauth/authorize", authorize_get, 0, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/oauth/authorize", decision_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/authorize", decision_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
     {HTTP_GET, "/login", login_get, 0, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/login", login_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/logout", logout_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/login", login_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/logout", logout_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
 };
 _Static_assert(sizeof authorize_routes / sizeof authorize_routes[0] == AUTHORIZE_NROUTES, "AUTHORIZE_NROUTES");

@@ -1119,9 +1119,9 @@ static int introspect_post(struct http_call *call)
 }
 
 const struct http_route token_endpoint_routes[] = {
-    {HTTP_POST, "/oauth/token", token_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/oauth/revoke", revoke_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
-    {HTTP_POST, "/oauth/introspect", introspect_post, (size_t)LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/token", token_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/revoke", revoke_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
+    {HTTP_POST, "/oauth/introspect", introspect_post, LIMIT_REQUEST_BODY_PREAUTH, HTTP_ROUTE_NO_STORE, NULL},
 };
 _Static_assert(sizeof token_endpoint_routes / sizeof token_endpoint_routes[0] == TOKEN_ENDPOINT_NROUTES,
                "TOKEN_ENDPOINT_NROUTES");

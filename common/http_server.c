@@ -180,7 +180,7 @@ static int http_server_on_req(h2o_handler_t *self, h2o_req_t *req)
     size_t header_bytes = 0;
     for (size_t i = 0; i != req->headers.size; ++i)
         header_bytes += req->headers.entries[i].name->len + req->headers.entries[i].value.len;
-    if (header_bytes > (size_t)LIMIT_REQUEST_HEADERS_BYTES) {
+    if (header_bytes > LIMIT_REQUEST_HEADERS_BYTES) {
         http_reply_error(req, 431, "cartman_headers_too_large", "The request headers are too large.");
         return 0;
     }

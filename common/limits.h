@@ -7,10 +7,10 @@
 #define COMMON_LIMITS_H
 
 /* HTTP */
-#define LIMIT_REQUEST_HEADERS_BYTES (16 * 1024)   /* total request header bytes */
-#define LIMIT_REQUEST_BODY_PREAUTH (16 * 1024)    /* body accepted on public routes (forms, token endpoint) */
-#define LIMIT_REQUEST_BODY_DEFAULT (1024 * 1024)  /* body accepted on authenticated JSON routes */
-#define LIMIT_REQUEST_BODY_UPLOAD (16 * 1024 * 1024) /* authenticated image uploads */
+#define LIMIT_REQUEST_HEADERS_BYTES ((size_t)16 * 1024)   /* total request header bytes */
+#define LIMIT_REQUEST_BODY_PREAUTH ((size_t)16 * 1024)    /* body accepted on public routes (forms, token endpoint) */
+#define LIMIT_REQUEST_BODY_DEFAULT ((size_t)1024 * 1024)  /* body accepted on authenticated JSON routes */
+#define LIMIT_REQUEST_BODY_UPLOAD ((size_t)16 * 1024 * 1024) /* authenticated image uploads */
 #define LIMIT_PATH_PARAMS 8                       /* {name} segments in one route */
 #define LIMIT_PATH_BYTES 2048                     /* request path incl. query */
 #define LIMIT_WORKERS 64                          /* worker threads per daemon */
@@ -22,7 +22,7 @@
 
 /* Orders (apid) */
 #define LIMIT_ORDER_NOTE_BYTES 16384              /* a note sent with PATCH /orders/{id} or POST /orders/{id}/notes */
-#define LIMIT_ORDER_WRITE_BODY (64 * 1024)        /* the JSON body of those two routes */
+#define LIMIT_ORDER_WRITE_BODY ((size_t)64 * 1024)        /* the JSON body of those two routes */
 
 /* Logging */
 #define LIMIT_LOG_LINE_BYTES 4096                 /* one log line, = PIPE_BUF so a pipe never splits it */
