@@ -139,10 +139,12 @@ coupon_use() { # usage_count and _used_by rows of the order's coupons
 stats() { sql "$1" "SELECT CONCAT_WS('|', status, IFNULL(date_paid, ''), IFNULL(date_completed, '')) FROM ${P}wc_order_stats WHERE order_id = $2"; }
 audit_last() { sql "$1" "SELECT CONCAT_WS('|', event, result, user_id, object_type, object_id, detail) FROM ${P}cartman_audit_log ORDER BY id DESC LIMIT 1"; }
 # every table a write may touch, for "nothing changed"
+# the outbox counts by its rows only: the sender thread marks earlier mail sent at any moment
 fingerprint() {
-    sql "$1" "CHECKSUM TABLE ${P}wc_orders, ${P}wc_order_operational_data, ${P}wc_orders_meta, ${P}posts, ${P}postmeta, ${P}comments,
+    { sql "$1" "CHECKSUM TABLE ${P}wc_orders, ${P}wc_order_operational_data, ${P}wc_orders_meta, ${P}posts, ${P}postmeta, ${P}comments,
               ${P}commentmeta, ${P}wc_order_stats, ${P}wc_product_meta_lookup, ${P}woocommerce_order_itemmeta, ${P}term_relationships,
-              ${P}term_taxonomy, ${P}options, ${P}usermeta, ${P}cartman_audit_log, ${P}cartman_mail_outbox" | md5sum
+              ${P}term_taxonomy, ${P}options, ${P}usermeta, ${P}cartman_audit_log"
+      sql "$1" "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM ${P}cartman_mail_outbox"; } | md5sum
 }
 admin_name=$(sql $HDB "SELECT display_name FROM ${P}users WHERE user_login = 'admin'")
 admin_email=$(sql $HDB "SELECT user_email FROM ${P}users WHERE user_login = 'admin'")
