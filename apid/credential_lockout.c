@@ -41,13 +41,7 @@ int credential_lockout_check_or_reply(struct http_call *call, struct db *db, con
     }
     log_debug("apid: %s refused while locked out (%s, user %s)", a->kind, http_client_addr(call),
               a->user_key[0] ? a->user_key : "-");
-    char v[24];
-    snprintf(v, sizeof v, "%u", retry);
-    http_reply_set_header(call->req, "retry-after", v);
-    http_reply_set_header(call->req, "ratelimit-reset", v);
-    snprintf(v, sizeof v, "%u", a->user_key[0] ? s->lockout.user_max : s->lockout.ip_max);
-    http_reply_set_header(call->req, "ratelimit-limit", v);
-    http_reply_set_header(call->req, "ratelimit-remaining", "0");
+    http_reply_rate_limit_headers(call->req, retry, a->user_key[0] ? s->lockout.user_max : s->lockout.ip_max, 0, retry);
     http_reply_no_store(call->req);
     http_reply_error(call->req, 429, "cartman_locked_out",
                      "Too many failed sign-ins from this address or for this account: retry after the time in "

@@ -128,21 +128,10 @@ static void rl_ensure(struct http_call *call)
 /* Takes a token from the bucket of kind:id; on refusal answers 429 and returns -1. */
 static int rate_limit_or_reply(struct http_call *call, struct rate_limit *rl, const char *kind, const char *id)
 {
-    char key[LIMIT_RATE_KEY_BYTES];
-    int n = snprintf(key, sizeof key, "%s:%s", kind, id);
-    size_t len = n < 0 ? 0 : (size_t)n >= sizeof key ? sizeof key - 1 : (size_t)n;
-    struct rate_limit_result r = rate_limit_take(rl, key, len, rate_limit_now());
+    struct rate_limit_result r = rate_limit_take_for(rl, kind, id);
     if (r.allowed)
         return 0;
-    char v[24];
-    snprintf(v, sizeof v, "%u", r.retry_after);
-    http_reply_set_header(call->req, "retry-after", v);
-    snprintf(v, sizeof v, "%u", r.limit);
-    http_reply_set_header(call->req, "ratelimit-limit", v);
-    snprintf(v, sizeof v, "%u", r.remaining);
-    http_reply_set_header(call->req, "ratelimit-remaining", v);
-    snprintf(v, sizeof v, "%u", r.reset_s);
-    http_reply_set_header(call->req, "ratelimit-reset", v);
+    http_reply_rate_limit_headers(call->req, r.retry_after, r.limit, r.remaining, r.reset_s);
     http_reply_no_store(call->req);
     http_reply_error(call->req, 429, "cartman_rate_limited", "Too many requests: retry after the time in Retry-After.");
     return -1;

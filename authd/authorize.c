@@ -201,21 +201,10 @@ static void rl_init(void)
 static int rate_limit_or_page(struct http_call *call)
 {
     pthread_once(&rl_once, rl_init);
-    char key[LIMIT_RATE_KEY_BYTES];
-    int n = snprintf(key, sizeof key, "browser:%s", http_client_addr(call));
-    size_t len = n < 0 ? 0 : (size_t)n >= sizeof key ? sizeof key - 1 : (size_t)n;
-    struct rate_limit_result r = rate_limit_take(rl_browser, key, len, rate_limit_now());
+    struct rate_limit_result r = rate_limit_take_for(rl_browser, "browser", http_client_addr(call));
     if (r.allowed)
         return 0;
-    char v[24];
-    snprintf(v, sizeof v, "%u", r.retry_after);
-    http_reply_set_header(call->req, "retry-after", v);
-    snprintf(v, sizeof v, "%u", r.limit);
-    http_reply_set_header(call->req, "ratelimit-limit", v);
-    snprintf(v, sizeof v, "%u", r.remaining);
-    http_reply_set_header(call->req, "ratelimit-remaining", v);
-    snprintf(v, sizeof v, "%u", r.reset_s);
-    http_reply_set_header(call->req, "ratelimit-reset", v);
+    http_reply_rate_limit_headers(call->req, r.retry_after, r.limit, r.remaining, r.reset_s);
     error_page(call, NULL, 429, "Too many requests", "Too many requests from your address. Wait a moment, then try again.",
                "temporarily_unavailable");
     return -1;

@@ -203,6 +203,18 @@ int http_reply_add_header(h2o_req_t *req, const char *name, const char *value)
     return http_reply_header(req, name, value, 0);
 }
 
+void http_reply_rate_limit_headers(h2o_req_t *req, unsigned retry_after, unsigned limit, unsigned remaining,
+                                   unsigned reset_s)
+{
+    static const char *const names[] = {"retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"};
+    const unsigned values[] = {retry_after, limit, remaining, reset_s};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char v[24];
+        snprintf(v, sizeof v, "%u", values[i]);
+        http_reply_set_header(req, names[i], v);
+    }
+}
+
 void http_reply_no_store(h2o_req_t *req)
 {
     h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"), 1);

@@ -41,6 +41,10 @@ void http_reply_redirect(h2o_req_t *req, int status, const char *location);
 int http_reply_set_header(h2o_req_t *req, const char *name, const char *value);
 int http_reply_add_header(h2o_req_t *req, const char *name, const char *value);
 
+/* Retry-After and the RateLimit-Limit/-Remaining/-Reset headers of a refused request (429). */
+void http_reply_rate_limit_headers(h2o_req_t *req, unsigned retry_after, unsigned limit, unsigned remaining,
+                                   unsigned reset_s);
+
 /* Cache-Control: no-store and Pragma: no-cache (tokens, credentials, personal data). */
 void http_reply_no_store(h2o_req_t *req);
 

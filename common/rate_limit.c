@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -220,4 +221,12 @@ size_t rate_limit_size(struct rate_limit *rl)
         pthread_mutex_unlock(&rl->shards[i].mu);
     }
     return n;
+}
+
+struct rate_limit_result rate_limit_take_for(struct rate_limit *rl, const char *kind, const char *id)
+{
+    char key[LIMIT_RATE_KEY_BYTES];
+    int n = snprintf(key, sizeof key, "%s:%s", kind, id);
+    size_t len = n < 0 ? 0 : (size_t)n >= sizeof key ? sizeof key - 1 : (size_t)n;
+    return rate_limit_take(rl, key, len, rate_limit_now());
 }

@@ -37,6 +37,9 @@ struct rate_limit_result rate_limit_take(struct rate_limit *rl, const char *key,
 /* Monotonic seconds. */
 double rate_limit_now(void);
 
+/* rate_limit_take now on the key "<kind>:<id>" (cut at LIMIT_RATE_KEY_BYTES - 1 bytes). */
+struct rate_limit_result rate_limit_take_for(struct rate_limit *rl, const char *kind, const char *id);
+
 /* Keys held now (tests). */
 size_t rate_limit_size(struct rate_limit *rl);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "common/rate_limit.h"
 #include "tests/tap.h"
 
@@ -97,9 +98,26 @@ static void test_threads(void)
     rate_limit_free(rl);
 }
 
+/* rate_limit_take_for keys a bucket by kind and id; an id longer than a key is cut, not refused. */
+static void test_take_for(void)
+{
+    struct rate_limit *rl = rate_limit_create(1, 0.001, 0);
+    TAP_EQ_INT(rate_limit_take_for(rl, "ip", "192.0.2.1").allowed, 1, "take_for: first request of a key");
+    TAP_EQ_INT(rate_limit_take_for(rl, "ip", "192.0.2.1").allowed, 0, "take_for: the same kind and id share a bucket");
+    TAP_EQ_INT(rate_limit_take_for(rl, "key", "192.0.2.1").allowed, 1, "take_for: another kind has its own bucket");
+    char id[LIMIT_RATE_KEY_BYTES * 2];
+    memset(id, 'a', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    TAP_EQ_INT(rate_limit_take_for(rl, "ip", id).allowed, 1, "take_for: an over-long id is cut to the key size");
+    id[sizeof id - 2] = 'b'; /* differs only beyond the cut: the same bucket */
+    TAP_EQ_INT(rate_limit_take_for(rl, "ip", id).allowed, 0, "take_for: … and what lies beyond the cut is ignored");
+    rate_limit_free(rl);
+}
+
 int main(void)
 {
     test_burst_and_refill();
+    test_take_for();
     test_eviction();
     test_threads();
     return tap_done();
