@@ -6,9 +6,9 @@
  * per request; until they were read once, 503), reading the credential headers, turning a failed check into the HTTP answer (401 with an RFC
  * 6750 WWW-Authenticate, 403 insufficient_scope, 503 while authd's keys or the revocation list are not
  * available) and the identity handed to the handler. Does not: verify tokens (apid/bearer.c).
- * Rate limits (common/rate_limit.h, per process): per IP before any credential is checked, and per
+ * Rate limits (common/rate_limit_settings.h, per process): per IP before any credential is checked, and per
  * credential (the grant) after; cartman_settings rows rate_limit_api_ip and rate_limit_api_credential
- * ("BURST/PER_SECOND") override the defaults below and are re-read at most every 5 seconds (by one
+ * ("BURST/PER_SECOND") override the defaults of limits.h and are re-read at most every 5 seconds (by one
  * request; the others do not wait). Refusal: 429 cartman_rate_limited with Retry-After and RateLimit-*.
  * Application passwords (Authorization: Basic) are checked by apid/app_password.c and carry every
  * scope (WordPress gives them the user's full rights; the user must have manage_woocommerce).
@@ -19,8 +19,6 @@
  */
 #include "apid/guard.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +35,7 @@
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/rate_limit.h"
+#include "common/rate_limit_settings.h"
 #include "common/security_settings.h"
 
 #define REALM "Bearer realm=\"cartman\""
@@ -44,86 +43,13 @@
 
 /* ---- rate limits ---- */
 
-#define API_IP_BURST 1200         /* per IP: burst */
-#define API_IP_PER_S 200.0        /*   and sustained requests per second */
-#define API_CREDENTIAL_BURST 600  /* per credential (grant) */
-#define API_CREDENTIAL_PER_S 100.0
-#define RL_RELOAD_MS 5000
-
-static struct rate_limit *rl_ip, *rl_cred;
-static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
-static atomic_bool rl_ready;
-static atomic_llong rl_next_ms;
-static unsigned rl_burst[2];
-static double rl_rate[2];
-
-static void rl_parse_setting(const char *v, unsigned *burst, double *per_s)
-{
-    char *end;
-    unsigned long b = strtoul(v, &end, 10);
-    if (end == v || *end != '/' || b == 0 || b > 1000000)
-        return;
-    const char *s = end + 1;
-    double r = strtod(s, &end);
-    if (end == s || *end != '\0' || !(r > 0) || r > 1e6)
-        return;
-    *burst = (unsigned)b;
-    *per_s = r;
-}
-
-static long long rl_now_ms(void)
-{
-    return (long long)(rate_limit_now() * 1000);
-}
-
-/* Creates the tables on first use and re-reads the settings at most every RL_RELOAD_MS. A database
- * that is down keeps the limits in force (or the defaults). */
-static void rl_ensure(struct http_call *call)
-{
-    bool ready = atomic_load(&rl_ready);
-    if (ready && rl_now_ms() < atomic_load(&rl_next_ms))
-        return;
-    if (ready ? pthread_mutex_trylock(&rl_mu) != 0 : pthread_mutex_lock(&rl_mu) != 0)
-        return;
-    if (atomic_load(&rl_ready) && rl_now_ms() < atomic_load(&rl_next_ms)) {
-        pthread_mutex_unlock(&rl_mu);
-        return;
-    }
-    unsigned b[2] = {API_IP_BURST, API_CREDENTIAL_BURST};
-    double r[2] = {API_IP_PER_S, API_CREDENTIAL_PER_S};
-    if (atomic_load(&rl_ready))
-        b[0] = rl_burst[0], b[1] = rl_burst[1], r[0] = rl_rate[0], r[1] = rl_rate[1];
-    struct db *db = daemon_worker_db(call->worker->data);
-    struct db_rows rows;
-    static const char sql[] = "SELECT name, value FROM {p}cartman_settings WHERE name IN"
-                              " ('rate_limit_api_ip', 'rate_limit_api_credential')";
-    if (db != NULL && db_query(db, sql, NULL, 0, &rows) == 0) {
-        b[0] = API_IP_BURST, b[1] = API_CREDENTIAL_BURST, r[0] = API_IP_PER_S, r[1] = API_CREDENTIAL_PER_S;
-        for (size_t i = 0; i < rows.nrows; i++) {
-            const char *n = db_cell(&rows, i, 0), *v = db_cell(&rows, i, 1);
-            if (n && v && strcmp(n, "rate_limit_api_ip") == 0)
-                rl_parse_setting(v, &b[0], &r[0]);
-            else if (n && v && strcmp(n, "rate_limit_api_credential") == 0)
-                rl_parse_setting(v, &b[1], &r[1]);
-        }
-        db_rows_free(&rows);
-    }
-    bool changed = !atomic_load(&rl_ready) || b[0] != rl_burst[0] || r[0] != rl_rate[0] || b[1] != rl_burst[1] ||
-                   r[1] != rl_rate[1];
-    if (!atomic_load(&rl_ready)) {
-        rl_ip = rate_limit_create(b[0], r[0], 0);
-        rl_cred = rate_limit_create(b[1], r[1], 0);
-    } else if (changed) {
-        rate_limit_set_limits(rl_ip, b[0], r[0]);
-        rate_limit_set_limits(rl_cred, b[1], r[1]);
-    }
-    if (changed)
-        log_info("API rate limits: %u burst + %g/s per IP, %u + %g/s per credential", b[0], r[0], b[1], r[1]);
-    rl_burst[0] = b[0], rl_burst[1] = b[1], rl_rate[0] = r[0], rl_rate[1] = r[1];
-    atomic_store(&rl_next_ms, rl_now_ms() + RL_RELOAD_MS);
-    atomic_store(&rl_ready, true);
-    pthread_mutex_unlock(&rl_mu);
-}
+static struct rate_limit_settings api_limits = {
+    .what = "API rate limits",
+    .limit = {{"rate_limit_api_ip", "per IP", LIMIT_RATE_API_IP_BURST, LIMIT_RATE_API_IP_PER_S},
+              {"rate_limit_api_credential", "per credential", LIMIT_RATE_API_CREDENTIAL_BURST,
+               LIMIT_RATE_API_CREDENTIAL_PER_S}},
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+};
 
 /* Takes a token from the bucket of kind:id; on refusal answers 429 and returns -1. */
 static int rate_limit_or_reply(struct http_call *call, struct rate_limit *rl, const char *kind, const char *id)
@@ -211,7 +137,7 @@ static int bearer(struct http_call *call, const struct apid_route_policy *policy
     }
     char gid[24];
     snprintf(gid, sizeof gid, "%llu", (unsigned long long)c.grant_id);
-    if (rate_limit_or_reply(call, rl_cred, "grant", gid) != 0)
+    if (rate_limit_or_reply(call, api_limits.table[1], "grant", gid) != 0)
         return 0;
     if (policy->scope != NULL && !has_scope(c.scope, policy->scope)) {
         char www[200], msg[200];
@@ -252,7 +178,7 @@ static void credential_done(struct http_call *call, const struct credential_atte
     }
     char uid[24];
     snprintf(uid, sizeof uid, "%llu", (unsigned long long)user_id);
-    if (rate_limit_or_reply(call, rl_cred, "user", uid) != 0)
+    if (rate_limit_or_reply(call, api_limits.table[1], "user", uid) != 0)
         return;
     if (policy->scope != NULL && !has_scope(ALL_SCOPES, policy->scope)) {
         challenge(call, 403, NULL, "cartman_insufficient_scope", "This credential does not grant this scope.");
@@ -325,8 +251,8 @@ int apid_guard(struct http_call *call)
     const struct apid_route_policy *policy = call->route->data;
     if (!(call->route->flags & APID_ROUTE_ANY_ADDRESS) && allowlist_or_reply(call) != 0)
         return 0;
-    rl_ensure(call);
-    if (rate_limit_or_reply(call, rl_ip, "ip", http_client_addr(call)) != 0)
+    rate_limit_settings_refresh(&api_limits, daemon_worker_db(call->worker->data));
+    if (rate_limit_or_reply(call, api_limits.table[0], "ip", http_client_addr(call)) != 0)
         return 0;
     if (call->route->flags & APID_ROUTE_PUBLIC)
         return policy->handler(call, NULL);

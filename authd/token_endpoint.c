@@ -20,8 +20,6 @@
 #include "authd/token_endpoint.h"
 
 #include <inttypes.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,88 +48,22 @@
 #include "common/offload.h"
 #include "common/php_serialize.h"
 #include "common/rate_limit.h"
+#include "common/rate_limit_settings.h"
 #include "common/store.h"
 #include "common/wp_password.h"
 
 #define BASIC_REALM "Basic realm=\"CartMan\", charset=\"UTF-8\""
 
-/* ---- rate limits: one table per limit, per process ---- */
+/* ---- rate limits: one table per limit, per process; cartman_settings rows rate_limit_token_ip and
+ * rate_limit_token_client ("BURST/PER_SECOND") override the defaults of limits.h ---- */
 
-static struct rate_limit *rl_ip, *rl_client;
-static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
-static atomic_bool rl_ready;
-
-static void rl_parse_setting(const char *v, unsigned *burst, double *per_s)
-{
-    /* "BURST/PER_SECOND", e.g. "60/5" */
-    char *end;
-    unsigned long b = strtoul(v, &end, 10);
-    if (end == v || *end != '/' || b == 0 || b > 1000000)
-        return;
-    const char *s = end + 1;
-    double r = strtod(s, &end);
-    if (end == s || *end != '\0' || !(r > 0) || r > 1e6)
-        return;
-    *burst = (unsigned)b;
-    *per_s = r;
-}
-
-/* Creates the tables on first use with the limits of cartman_settings (rate_limit_token_ip,
- * rate_limit_token_client: "BURST/PER_SECOND") or the defaults of limits.h, and re-reads the settings
- * at most every RL_RELOAD_MS (one request of one worker does it; the others do not wait for it). */
-#define RL_RELOAD_MS 5000
-static atomic_llong rl_next_ms;
-static unsigned rl_cur[2];
-static double rl_cur_rate[2];
-
-static long long rl_now_ms(void)
-{
-    return (long long)(rate_limit_now() * 1000);
-}
-
-static void rl_ensure(struct db *db)
-{
-    bool ready = atomic_load(&rl_ready);
-    if (ready && rl_now_ms() < atomic_load(&rl_next_ms))
-        return;
-    if (ready ? pthread_mutex_trylock(&rl_mu) != 0 : pthread_mutex_lock(&rl_mu) != 0)
-        return;
-    if (atomic_load(&rl_ready) && rl_now_ms() < atomic_load(&rl_next_ms)) {
-        pthread_mutex_unlock(&rl_mu);
-        return;
-    }
-    unsigned ib = LIMIT_RATE_TOKEN_IP_BURST, cb = LIMIT_RATE_TOKEN_CLIENT_BURST;
-    double ir = LIMIT_RATE_TOKEN_IP_PER_S, cr = LIMIT_RATE_TOKEN_CLIENT_PER_S;
-    struct db_rows rows;
-    static const char sql[] = "SELECT name, value FROM {p}cartman_settings WHERE name IN"
-                              " ('rate_limit_token_ip', 'rate_limit_token_client')";
-    if (db_query(db, sql, NULL, 0, &rows) == 0) {
-        for (size_t i = 0; i < rows.nrows; i++) {
-            const char *n = db_cell(&rows, i, 0), *v = db_cell(&rows, i, 1);
-            if (n && v && strcmp(n, "rate_limit_token_ip") == 0)
-                rl_parse_setting(v, &ib, &ir);
-            else if (n && v && strcmp(n, "rate_limit_token_client") == 0)
-                rl_parse_setting(v, &cb, &cr);
-        }
-        db_rows_free(&rows);
-    } else if (atomic_load(&rl_ready)) { /* keep the limits we have */
-        ib = rl_cur[0], ir = rl_cur_rate[0], cb = rl_cur[1], cr = rl_cur_rate[1];
-    }
-    if (!atomic_load(&rl_ready)) {
-        rl_ip = rate_limit_create(ib, ir, 0);
-        rl_client = rate_limit_create(cb, cr, 0);
-    } else if (ib != rl_cur[0] || ir != rl_cur_rate[0] || cb != rl_cur[1] || cr != rl_cur_rate[1]) {
-        rate_limit_set_limits(rl_ip, ib, ir);
-        rate_limit_set_limits(rl_client, cb, cr);
-    }
-    if (!atomic_load(&rl_ready) || ib != rl_cur[0] || ir != rl_cur_rate[0] || cb != rl_cur[1] || cr != rl_cur_rate[1])
-        log_info("token endpoint rate limits: %u burst + %g/s per IP, %u + %g/s per confidential client", ib, ir, cb,
-                 cr);
-    rl_cur[0] = ib, rl_cur_rate[0] = ir, rl_cur[1] = cb, rl_cur_rate[1] = cr;
-    atomic_store(&rl_next_ms, rl_now_ms() + RL_RELOAD_MS);
-    atomic_store(&rl_ready, true);
-    pthread_mutex_unlock(&rl_mu);
-}
+static struct rate_limit_settings token_limits = {
+    .what = "token endpoint rate limits",
+    .limit = {{"rate_limit_token_ip", "per IP", LIMIT_RATE_TOKEN_IP_BURST, LIMIT_RATE_TOKEN_IP_PER_S},
+              {"rate_limit_token_client", "per confidential client", LIMIT_RATE_TOKEN_CLIENT_BURST,
+               LIMIT_RATE_TOKEN_CLIENT_PER_S}},
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+};
 
 /* ---- responses: the one place that turns outcomes into HTTP ---- */
 
@@ -347,7 +279,8 @@ static int client_find_or_reply(struct token_req *t, struct db *db)
         oauth_error(t->call, 401, "invalid_client", "Unknown client.", t->basic);
         return -1;
     }
-    if (t->client.confidential && rate_limit_or_reply(t->call, rl_client, "client", t->client.client_id) != 0)
+    if (t->client.confidential &&
+        rate_limit_or_reply(t->call, token_limits.table[1], "client", t->client.client_id) != 0)
         return -1;
     return 0;
 }
@@ -837,8 +770,8 @@ static struct token_req *token_begin_or_reply(struct http_call *call, struct db 
     *db = daemon_db_or_reply(call);
     if (*db == NULL)
         return NULL;
-    rl_ensure(*db);
-    if (rate_limit_or_reply(call, rl_ip, "ip", http_client_addr(call)) != 0)
+    rate_limit_settings_refresh(&token_limits, *db);
+    if (rate_limit_or_reply(call, token_limits.table[0], "ip", http_client_addr(call)) != 0)
         return NULL;
     struct token_req *t = h2o_mem_alloc_pool(&call->req->pool, sizeof *t);
     return token_req_parse_or_reply(call, t) == 0 ? t : NULL;

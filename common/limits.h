@@ -85,6 +85,10 @@
 #define LIMIT_RATE_TOKEN_IP_PER_S 5.0             /*   and sustained requests per second */
 #define LIMIT_RATE_TOKEN_CLIENT_BURST 600         /* token endpoint, per confidential client */
 #define LIMIT_RATE_TOKEN_CLIENT_PER_S 50.0
+#define LIMIT_RATE_API_IP_BURST 1200              /* apid, per IP: burst */
+#define LIMIT_RATE_API_IP_PER_S 200.0             /*   and sustained requests per second */
+#define LIMIT_RATE_API_CREDENTIAL_BURST 600       /* apid, per credential (grant) */
+#define LIMIT_RATE_API_CREDENTIAL_PER_S 100.0
 #define LIMIT_RATE_BROWSER_IP_BURST 200           /* sign-in pages (/oauth/authorize, /login, /logout), per IP */
 #define LIMIT_RATE_BROWSER_IP_PER_S 10.0
 

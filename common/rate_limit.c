@@ -1,9 +1,10 @@
 /*
  * common/rate_limit.c — token buckets in a sharded, bounded hash table.
  *
- * Owns: the buckets, their LRU eviction, and the arithmetic of the RateLimit-* figures. Does not: share
- * counts between processes (each instance limits on its own), read limits from the database (the
- * caller creates one table per limit), or send HTTP (the caller turns a refusal into 429).
+ * Owns: the buckets, their LRU eviction, the arithmetic of the RateLimit-* figures, and the parser of a
+ * "BURST/PER_SECOND" setting. Does not: share
+ * counts between processes (each instance limits on its own), read limits from the database
+ * (common/rate_limit_settings.c), or send HTTP (the caller turns a refusal into 429).
  *
  * Each shard is a chained hash table over a fixed array of entries plus an LRU list; a full shard
  * reuses its least recently used entry. A key is hashed with FNV-1a, salted per table at creation
@@ -104,6 +105,26 @@ void rate_limit_set_limits(struct rate_limit *rl, unsigned burst, double per_sec
     rl->per_second = per_second > 0 ? per_second : 1;
     for (int i = SHARDS - 1; i >= 0; i--)
         pthread_mutex_unlock(&rl->shards[i].mu);
+}
+
+int rate_limit_parse(const char *src, size_t len, unsigned *burst, double *per_second)
+{
+    char v[32]; /* "1000000/" and a number: anything longer is not a limit */
+    if (len == 0 || len >= sizeof v || memchr(src, '\0', len) != NULL)
+        return -1;
+    memcpy(v, src, len);
+    v[len] = '\0';
+    char *end;
+    unsigned long b = strtoul(v, &end, 10);
+    if (end == v || *end != '/' || b == 0 || b > 1000000)
+        return -1;
+    const char *s = end + 1;
+    double r = strtod(s, &end);
+    if (end == s || *end != '\0' || !(r > 0) || r > 1e6)
+        return -1;
+    *burst = (unsigned)b;
+    *per_second = r;
+    return 0;
 }
 
 double rate_limit_now(void)

@@ -40,6 +40,11 @@ double rate_limit_now(void);
 /* rate_limit_take now on the key "<kind>:<id>" (cut at LIMIT_RATE_KEY_BYTES - 1 bytes). */
 struct rate_limit_result rate_limit_take_for(struct rate_limit *rl, const char *kind, const char *id);
 
+/* Parses a limit as the settings store it, "BURST/PER_SECOND" ("60/5", "3/0.01"): burst 1 to 1,000,000,
+ * per_second above 0 and at most 1e6. 0 with both set; -1 (outputs untouched) on anything else.
+ * A pure parser over a counted string. */
+int rate_limit_parse(const char *src, size_t len, unsigned *burst, double *per_second);
+
 /* Keys held now (tests). */
 size_t rate_limit_size(struct rate_limit *rl);
 

@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_rate_limit.c — common/rate_limit: burst, refill, Retry-After and RateLimit figures,
- * independent keys, eviction under the key cap, and many threads on one key.
+ * independent keys, eviction under the key cap, many threads on one key, and the "BURST/PER_SECOND"
+ * parser.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -114,8 +115,53 @@ static void test_take_for(void)
     rate_limit_free(rl);
 }
 
+/* Each row: a setting as stored, and what it parses to ("-" when refused). */
+static void test_parse(void)
+{
+    static const struct {
+        const char *src, *want;
+    } rows[] = {
+        {"60/5", "60/5"},
+        {"3/0.01", "3/0.01"},
+        {"1000000/1000000", "1000000/1e+06"},
+        {"1/1e-3", "1/0.001"},
+        {"0/5", "-"},         /* no burst */
+        {"1000001/5", "-"},   /* burst too large */
+        {"60/0", "-"},        /* no rate */
+        {"60/-1", "-"},
+        {"60/1000001", "-"},  /* rate too large */
+        {"60/nan", "-"},
+        {"60/inf", "-"},
+        {"60", "-"},          /* no rate at all */
+        {"60/", "-"},
+        {"/5", "-"},
+        {"60/5 ", "-"},       /* trailing bytes */
+        {"60/5x", "-"},
+        {"sixty/5", "-"},
+        {"", "-"},
+        {"60/5.0000000000000000000000000000000000", "-"}, /* longer than any limit needs */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        unsigned b = 7;
+        double r = 7;
+        char got[64] = "-", name[96];
+        if (rate_limit_parse(rows[i].src, strlen(rows[i].src), &b, &r) == 0)
+            snprintf(got, sizeof got, "%u/%g", b, r);
+        else if (b != 7 || r != 7)
+            snprintf(got, sizeof got, "refused but changed the outputs");
+        snprintf(name, sizeof name, "parse '%s'", rows[i].src);
+        TAP_EQ_STR(got, rows[i].want, name);
+    }
+    unsigned b = 7;
+    double r = 7;
+    TAP_EQ_INT(rate_limit_parse("60/5\0" "9", 6, &b, &r), -1, "parse: a NUL inside the counted string is refused");
+    TAP_EQ_INT(rate_limit_parse("60/59", 4, &b, &r), 0, "parse: only len bytes are read");
+    TAP_EQ_INT(b == 60 && r == 5, 1, "  ... 60/5");
+}
+
 int main(void)
 {
+    test_parse();
     test_burst_and_refill();
     test_take_for();
     test_eviction();
