@@ -109,7 +109,7 @@ like "$(body)" '<code>reports:read</code>' "… and names them"
 like "$(body)" 'Signed in as <strong>' "… names the user"
 ccsrf=$(field csrf)
 csess=$(grep -o 'cartman_session	[^	]*$' "$JAR" | cut -f2)
-is "$ccsrf" "$(php -r 'echo rtrim(strtr(base64_encode(hash_hmac("sha256", "cartman session csrf v1", $argv[1], true)), "+/", "-_"), "=");' "$csess")" \
+is "$ccsrf" "$(php -r 'echo rtrim(strtr(base64_encode(hash_hmac("sha256", "cartman session csrf v1", $argv[1], true)), "+/", "-_"), "=");' -- "$csess")" \
     "the consent form's CSRF token is HMAC-SHA256 keyed with the session id"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_sessions WHERE csrf_token <> '' OR csrf_token = '$ccsrf'")" "0" \
     "… and no session row stores a CSRF token"
