@@ -33,6 +33,7 @@
 #include "common/log.h"
 #include "common/offload.h"
 #include "common/rate_limit.h"
+#include "common/security_settings.h"
 #include "common/store.h"
 #include "common/template.h"
 #include "common/wp_password.h"
@@ -596,10 +597,9 @@ static void login_done(struct http_call *call, void *data)
     if (db == NULL)
         return;
     const char *ip = http_client_addr(call);
-    struct lockout_policy pol;
-    lockout_policy_load(db, &pol);
+    const struct lockout_policy *pol = &security_settings_get(call->worker->data)->lockout;
     if (!j->ok) {
-        lockout_record_failure(db, &pol, ip, j->user_key);
+        lockout_record_failure(db, pol, ip, j->user_key);
         audit_login(db, "denied", j->user_id, j->p, ip, j->user_id ? "wrong_password" : "unknown_user");
         login_page(call, db, 400, j->p, j->login, "The username or password is incorrect.");
         return;
@@ -704,10 +704,9 @@ static int login_post(struct http_call *call)
         snprintf(j->hash, sizeof j->hash, "%s", DUMMY_HASH);
     }
     const char *ip = http_client_addr(call);
-    struct lockout_policy pol;
-    lockout_policy_load(db, &pol);
+    const struct lockout_policy *pol = &security_settings_get(call->worker->data)->lockout;
     unsigned retry = 0;
-    int locked = lockout_check(db, &pol, ip, j->user_key, &retry);
+    int locked = lockout_check(db, pol, ip, j->user_key, &retry);
     if (locked != 0) {
         uint64_t uid = j->user_id;
         login_job_free(j);

@@ -10,7 +10,7 @@
  * authd/authorization_code.c (codes, PKCE), which answers through token_endpoint_error/_respond.
  * Deliberately does not: the browser flow (authd/authorize.c), SQL of grants
  * and refresh tokens (authd/grants.c), key storage (authd/connection_keys.c), lockout bookkeeping
- * (authd/lockout.c), signing (authd/signing.c).
+ * (common/lockout.c), signing (authd/signing.c).
  *
  * Slow hashes (bcrypt for connection keys, phpass for 6.1-era application passwords) run on the
  * offload pool; all application-password checks are offloaded, $generic$ ones too, so that the time
@@ -49,6 +49,7 @@
 #include "common/php_serialize.h"
 #include "common/rate_limit.h"
 #include "common/rate_limit_settings.h"
+#include "common/security_settings.h"
 #include "common/store.h"
 #include "common/wp_password.h"
 
@@ -585,10 +586,9 @@ static void pw_done(struct http_call *call, void *data)
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return;
-    struct lockout_policy pol;
-    lockout_policy_load(db, &pol);
+    const struct lockout_policy *pol = &security_settings_get(call->worker->data)->lockout;
     if (j->match < 0 || j->user_id == 0) {
-        lockout_record_failure(db, &pol, t->ip, j->user_key);
+        lockout_record_failure(db, pol, t->ip, j->user_key);
         audit_grant(db, "token.password", "denied", j->user_id, t->client.client_id, t->ip, 0,
                     j->user_id ? "wrong_password" : "unknown_user");
         oauth_error(call, 400, "invalid_grant", "The user name or application password is not valid.", false);
@@ -685,10 +685,9 @@ static void grant_password(struct token_req *t, struct db *db)
             j->user_key[i] = (char)((user[i] >= 'A' && user[i] <= 'Z') ? user[i] + 32 : user[i]);
         j->user_key[n] = '\0';
     }
-    struct lockout_policy pol;
-    lockout_policy_load(db, &pol);
+    const struct lockout_policy *pol = &security_settings_get(t->call->worker->data)->lockout;
     unsigned retry;
-    int locked = lockout_check(db, &pol, t->ip, j->user_key, &retry);
+    int locked = lockout_check(db, pol, t->ip, j->user_key, &retry);
     if (locked != 0) {
         pw_free(j);
         if (locked < 0) {

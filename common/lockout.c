@@ -4,17 +4,14 @@
  * Owns the SQL: one atomic INSERT … ON DUPLICATE KEY UPDATE per subject and failure (MariaDB and MySQL
  * evaluate the UPDATE assignments left to right, so `failures` is updated before `locked_until` reads
  * it), one SELECT to check, one DELETE on success. All times are the database's UTC clock, so several
- * instances agree. Does not: verify passwords, decide what a "user" key is (the caller does), or
- * expire old rows (a row past its window is simply restarted by the next failure).
+ * instances agree. Does not: read the thresholds from the database (common/security_settings.c caches
+ * them), verify passwords, decide what a "user" key is (the caller does), or expire old rows (a row
+ * past its window is simply restarted by the next failure).
  */
 #include "common/lockout.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char SQL_SETTINGS[] =
-    "SELECT name, value FROM {p}cartman_settings WHERE name IN ('lockout_user_max', 'lockout_ip_max',"
-    " 'lockout_window_s', 'lockout_lock_s')";
 
 static const char SQL_CHECK[] =
     "SELECT GREATEST(1, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), MAX(locked_until))) FROM {p}cartman_login_failures"
@@ -66,21 +63,6 @@ bool lockout_policy_set(struct lockout_policy *p, const char *name, const char *
     else
         return false;
     return true;
-}
-
-int lockout_policy_load(struct db *db, struct lockout_policy *out)
-{
-    lockout_policy_defaults(out);
-    struct db_rows rows;
-    if (db_query(db, SQL_SETTINGS, NULL, 0, &rows) != 0)
-        return -1;
-    for (size_t i = 0; i < rows.nrows; i++) {
-        const char *name = db_cell(&rows, i, 0), *v = db_cell(&rows, i, 1);
-        if (name != NULL && v != NULL)
-            lockout_policy_set(out, name, v);
-    }
-    db_rows_free(&rows);
-    return 0;
 }
 
 int lockout_check(struct db *db, const struct lockout_policy *p, const char *ip, const char *user,

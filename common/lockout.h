@@ -4,9 +4,9 @@
  * password grant and apid's application passwords and connection keys count together: a user or an
  * address locked at one is locked at the other.
  *
- *   struct lockout_policy pol; lockout_policy_load(db, &pol);
- *   if (lockout_check(db, &pol, ip, user, &retry) == 1) → refuse without verifying anything
- *   verify… → lockout_record_failure(db, &pol, ip, user) or lockout_record_success(db, ip, user)
+ *   const struct lockout_policy *pol = &security_settings_get(worker)->lockout;   // cached, no query
+ *   if (lockout_check(db, pol, ip, user, &retry) == 1) → refuse without verifying anything
+ *   verify… → lockout_record_failure(db, pol, ip, user) or lockout_record_success(db, ip, user)
  *
  * user is the account's canonical key: the user ID in decimal when the account exists, otherwise the
  * name as typed, lower-cased (so an attacker probing a non-existent name is counted too), or NULL.
@@ -34,13 +34,9 @@ struct lockout_policy {
 void lockout_policy_defaults(struct lockout_policy *out);
 
 /* Applies one cartman_settings row (lockout_user_max, lockout_ip_max, lockout_window_s, lockout_lock_s:
- * a positive integer of at most ten years). True when name is one of these and value is valid. */
+ * a positive integer of at most ten years). True when name is one of these and value is valid. The rows
+ * are read and cached with the other security settings (common/security_settings.h), never per sign-in. */
 bool lockout_policy_set(struct lockout_policy *p, const char *name, const char *value);
-
-/* Defaults, overridden by cartman_settings rows lockout_user_max, lockout_ip_max, lockout_window_s,
- * lockout_lock_s (positive integers; others are ignored). 0, or -1 on a database error (the defaults
- * are in *out then). */
-int lockout_policy_load(struct db *db, struct lockout_policy *out);
 
 /* 1 locked (*retry_after = seconds left, >= 1), 0 not locked, -1 database error. ip/user may be NULL. */
 int lockout_check(struct db *db, const struct lockout_policy *p, const char *ip, const char *user,

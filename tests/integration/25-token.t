@@ -313,12 +313,19 @@ is "$st" "200" "a client that left during the bcrypt does not disturb the next r
 # --- lockout (from 127.0.0.7, so the other tests' failures do not count) ------------------------------
 sql "$DB" "DELETE FROM ${P}cartman_login_failures"
 lpw() { post "$TOKEN_URL" --interface 127.0.0.7 -d grant_type=password -d client_id=cartman-mobile -d username=manager "$@"; }
+statements_start
 for i in 1 2 3; do lpw -d password=wrong-password >/dev/null; done
 is "$(sql "$DB" "SELECT subject_type, failures FROM ${P}cartman_login_failures ORDER BY subject_type" | tr '\n' ' ')" \
     "ip	3 user	3 " "failures are counted per IP and per user"
 st=$(lpw --data-urlencode "password=$app")
 is "$st" "200" "a success below the threshold"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_login_failures")" "0" "… clears the IP's and the user's records"
+statements_stop
+# the thresholds come from the cached security settings; only the 5-second reloads (of those and of
+# the token rate limits) read cartman_settings
+is "$(statements_count "argument LIKE '%cartman_settings%' AND argument NOT LIKE '%https_required%'
+                        AND argument NOT LIKE '%rate_limit_token_ip%'")" "0" \
+    "4 password grants read no lockout setting from the database"
 for i in 1 2 3 4 5; do lpw -d password=wrong-password >/dev/null; done
 st=$(lpw --data-urlencode "password=$app")
 err_is "$st" 400 invalid_grant "after 5 failures the user is locked out, even with the right password"

@@ -361,6 +361,8 @@ rm -f "$JAR"
 # --- lockout (from 127.0.0.9) ----------------------------------------------------------------------
 SRC=127.0.0.9
 lo0=$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE event='login' AND detail LIKE '%locked_out%'")
+statements_start
+t0=$(date +%s)
 for i in 1 2 3 4 5; do signin_fresh manager "nope$i" >/dev/null; done
 st=$(signin_fresh manager "$MANAGER_PW")
 is "$st" "429" "after 5 failures the account is locked, even with the right password"
@@ -370,7 +372,14 @@ is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE event='login' 
 sql "$DB" "UPDATE ${P}cartman_login_failures SET locked_until = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
 st=$(signin_fresh manager "$MANAGER_PW")
 is "$st" "303" "after the lock the right password works"
+statements_stop
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_login_failures WHERE subject = '$SRC'")" "0" "… and clears the IP's record"
+# The lockout thresholds come from the cached security settings (re-read at most every 5 s by one
+# request of the process), not from a settings query per sign-in.
+is "$(statements_count "argument LIKE '%cartman_settings%' AND argument NOT LIKE '%https_required%'")" "0" \
+    "7 sign-ins (5 failed, 1 locked out, 1 right) read no setting but the cached security settings"
+reloads=$(statements_count "argument LIKE '%cartman_settings%'")
+ok "$([ "$reloads" -le $((($(date +%s) - t0) / 5 + 2)) ]; echo $?)" "… which are re-read every 5 s at most ($reloads times)"
 SRC=127.0.0.12
 for i in 1 2 3; do signin_fresh manager "nope$i" >/dev/null; done
 st=$(signin_fresh subscriber "$SUB_PW")

@@ -43,3 +43,24 @@ sql() {
     mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" \
         -p"$CARTMAN_DB_PASSWORD" -N -B "$db" -e "$*"
 }
+
+# sql_root "STATEMENT" — runs one statement as the private server's root, over its socket (server-wide
+# settings such as the statement log below).
+sql_root() {
+    mariadb --no-defaults --protocol=socket --socket="$CARTMAN_DB_SOCKET" -uroot -N -B -e "$*"
+}
+
+# statements_start / statements_stop: MariaDB's general log into mysql.general_log, to count the
+# statements some requests cost. statements_stop turns it off; the rows stay until the next start.
+# statements_count "SQL CONDITION" counts the logged statements (Query or Execute, the text with its
+# parameters in `argument`) that match it, e.g. statements_count "argument LIKE '%cartman_settings%'".
+statements_start() {
+    sql_root "SET GLOBAL general_log = OFF; SET GLOBAL log_output = 'TABLE'; TRUNCATE mysql.general_log;
+              SET GLOBAL general_log = ON"
+}
+statements_stop() {
+    sql_root "SET GLOBAL general_log = OFF; SET GLOBAL log_output = 'FILE'"
+}
+statements_count() {
+    sql_root "SELECT COUNT(*) FROM mysql.general_log WHERE command_type IN ('Query', 'Execute') AND ($*)"
+}

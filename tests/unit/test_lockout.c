@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_lockout.c — common/lockout against the live test database: counting per IP and user,
- * the lock at the threshold, the window restarting the count, settings overriding the defaults, and a
- * success clearing both records.
+ * the lock at the threshold, the window restarting the count, settings rows overriding the defaults
+ * (lockout_policy_set, table-driven), and a success clearing both records.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,17 +38,33 @@ int main(void)
     snprintf(user, sizeof user, "unit-lockout-%ld-%d", (long)time(NULL), (int)getpid());
 
     struct lockout_policy pol;
-    TAP_EQ_INT(lockout_policy_load(db, &pol), 0, "policy loads");
+    lockout_policy_defaults(&pol);
     TAP_EQ_INT(pol.user_max, LOCKOUT_DEFAULT_USER_MAX, "default user threshold");
     TAP_EQ_INT(pol.ip_max, LOCKOUT_DEFAULT_IP_MAX, "default IP threshold");
+    TAP_EQ_INT(pol.window_s, LOCKOUT_DEFAULT_WINDOW_S, "default window");
+    TAP_EQ_INT(pol.lock_s, LOCKOUT_DEFAULT_LOCK_S, "default lock time");
 
-    db_exec_text(db, "DELETE FROM {p}cartman_settings WHERE name IN ('lockout_user_max', 'lockout_lock_s')");
-    db_exec_text(db, "INSERT INTO {p}cartman_settings (name, value, updated_at) VALUES ('lockout_user_max', '3', "
-                     "UTC_TIMESTAMP()), ('lockout_lock_s', 'junk', UTC_TIMESTAMP())");
-    lockout_policy_load(db, &pol);
-    TAP_EQ_INT(pol.user_max, 3, "cartman_settings overrides the threshold");
+    static const struct {
+        const char *name, *value;
+        bool applied;
+    } rows[] = {
+        {"lockout_user_max", "3", true},          {"lockout_lock_s", "junk", false},
+        {"lockout_ip_max", "0", false},           {"lockout_window_s", "-5", false},
+        {"lockout_window_s", "12x", false},       {"lockout_window_s", "315360001", false},
+        {"lockout_window_s", "315360000", true},  {"https_required", "1", false},
+        {"lockout_window_s", "", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s = '%s' %s", rows[i].name, rows[i].value,
+                 rows[i].applied ? "applies" : "is ignored");
+        TAP_EQ_INT(lockout_policy_set(&pol, rows[i].name, rows[i].value), rows[i].applied, name);
+    }
+    TAP_EQ_INT(pol.user_max, 3, "a valid row overrides the threshold");
+    TAP_EQ_INT(pol.ip_max, LOCKOUT_DEFAULT_IP_MAX, "a zero keeps the default");
     TAP_EQ_INT(pol.lock_s, LOCKOUT_DEFAULT_LOCK_S, "a malformed setting keeps the default");
-    db_exec_text(db, "DELETE FROM {p}cartman_settings WHERE name IN ('lockout_user_max', 'lockout_lock_s')");
+    TAP_EQ_INT(pol.window_s, 315360000, "ten years is the most");
+    pol.window_s = LOCKOUT_DEFAULT_WINDOW_S;
 
     unsigned retry = 99;
     TAP_EQ_INT(lockout_check(db, &pol, ip, user, &retry), 0, "nothing recorded: not locked");
