@@ -715,9 +715,7 @@ static int login_post(struct http_call *call)
             return 0;
         }
         audit_login(db, "denied", uid, p, ip, "locked_out");
-        char v[16];
-        snprintf(v, sizeof v, "%u", retry);
-        http_reply_set_header(call->req, "retry-after", v);
+        http_reply_rate_limit_headers(call->req, retry, pol->user_max, 0, retry);
         login_page(call, db, 429, p, NULL, "Too many failed sign-ins. Wait a few minutes, then try again.");
         return 0;
     }

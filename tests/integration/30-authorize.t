@@ -368,6 +368,8 @@ st=$(signin_fresh manager "$MANAGER_PW")
 is "$st" "429" "after 5 failures the account is locked, even with the right password"
 like "$(hdr retry-after)" '^[0-9]+$' "… with Retry-After"
 like "$(body)" 'Too many failed sign-ins' "… and says so"
+is "$(hdr ratelimit-limit) $(hdr ratelimit-remaining) $(hdr ratelimit-reset)" "5 0 $(hdr retry-after)" \
+    "… and RateLimit-Limit (the threshold), RateLimit-Remaining 0, RateLimit-Reset (the lock's end)"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE event='login' AND detail LIKE '%locked_out%'")" "$((lo0 + 1))" "… audited"
 sql "$DB" "UPDATE ${P}cartman_login_failures SET locked_until = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
 st=$(signin_fresh manager "$MANAGER_PW")
