@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 
+#include "apid/order_request.h"
 #include "apid/order_write.h"
 #include "apid/orders_read.h"
 #include "common/audit.h"
@@ -33,18 +34,6 @@ static const struct json_body_field note_fields[] = {
     {"note", JSON_BODY_STRING, true, LIMIT_ORDER_NOTE_BYTES},
     {"customer_note", JSON_BODY_BOOL, false, 0},
 };
-
-static uint64_t path_id(struct http_call *call)
-{
-    size_t len;
-    const char *s = http_param(call, "id", &len);
-    if (s == NULL || len == 0 || len > 19)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return strtoull(s, NULL, 10);
-}
 
 static int db_down(struct http_call *call)
 {
@@ -210,11 +199,9 @@ static int order_exists(struct db *db, const struct store_options *opt, uint64_t
 int order_notes_list(struct http_call *call, const struct apid_identity *who)
 {
     (void)who;
-    uint64_t id = path_id(call);
-    if (id == 0) {
-        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid order ID.");
+    uint64_t id;
+    if (!order_request_id_or_reply(call, "Invalid order ID.", &id))
         return 0;
-    }
     /* WooCommerce's type filter: any (default), customer, internal */
     int want = 0;
     const char *type = http_query(call, "type", NULL);
@@ -262,18 +249,12 @@ int order_notes_list(struct http_call *call, const struct apid_identity *who)
 
 int order_notes_create(struct http_call *call, const struct apid_identity *who)
 {
-    uint64_t id = path_id(call);
-    if (id == 0) {
-        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid order ID.");
+    uint64_t id;
+    if (!order_request_id_or_reply(call, "Invalid order ID.", &id))
         return 0;
-    }
-    char err[160];
-    json_t *body = json_body_parse(call->req->entity.base, call->req->entity.len, note_fields,
-                                   sizeof note_fields / sizeof *note_fields, err, sizeof err);
-    if (body == NULL) {
-        http_reply_error(call->req, 400, "cartman_invalid_param", err);
+    json_t *body = order_request_body_or_reply(call, note_fields, sizeof note_fields / sizeof *note_fields);
+    if (body == NULL)
         return 0;
-    }
     json_t *jn = json_object_get(body, "note");
     const char *text = json_string_value(jn);
     size_t tlen = json_string_length(jn);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apid/order_request.h"
 #include "apid/order_write.h"
 #include "apid/orders_read.h"
 #include "apid/refund_request.h"
@@ -1026,17 +1027,6 @@ static json_t *refund_json(const struct store_options *opt, const struct plan *p
 
 /* ---- entry points --------------------------------------------------------------------------- */
 
-static bool parse_id(const char *s, uint64_t *out)
-{
-    if (s == NULL || *s == '\0' || strlen(s) > 19)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    *out = strtoull(s, NULL, 10);
-    return *out != 0;
-}
-
 static void audit(struct http_call *call, struct db *db, const struct apid_identity *who, uint64_t order_id,
                   const char *result, json_t *detail)
 {
@@ -1119,10 +1109,8 @@ rollback:
 int order_refund_post(struct http_call *call, const struct apid_identity *who)
 {
     uint64_t id;
-    if (!parse_id(http_param(call, "id", NULL), &id)) {
-        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
+    if (!order_request_id_or_reply(call, "Invalid ID.", &id))
         return 0;
-    }
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;

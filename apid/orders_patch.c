@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apid/order_request.h"
 #include "apid/order_write.h"
 #include "apid/orders_read.h"
 #include "common/audit.h"
@@ -28,19 +29,6 @@ static const struct json_body_field patch_fields[] = {
     {"status", JSON_BODY_STRING, true, 32},
     {"note", JSON_BODY_STRING, false, LIMIT_ORDER_NOTE_BYTES},
 };
-
-/* The numeric id of the path, or 0. */
-static uint64_t path_id(struct http_call *call)
-{
-    size_t len;
-    const char *s = http_param(call, "id", &len);
-    if (s == NULL || len == 0 || len > 19)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return strtoull(s, NULL, 10);
-}
 
 static void audit(struct db *db, struct http_call *call, const struct apid_identity *who, uint64_t id,
                   const char *result, const char *from, const char *to, bool changed)
@@ -113,18 +101,12 @@ static int patch_once(struct http_call *call, const struct apid_identity *who, s
 
 int orders_patch(struct http_call *call, const struct apid_identity *who)
 {
-    uint64_t id = path_id(call);
-    if (id == 0) {
-        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
+    uint64_t id;
+    if (!order_request_id_or_reply(call, "Invalid ID.", &id))
         return 0;
-    }
-    char err[160];
-    json_t *body = json_body_parse(call->req->entity.base, call->req->entity.len, patch_fields,
-                                   sizeof patch_fields / sizeof *patch_fields, err, sizeof err);
-    if (body == NULL) {
-        http_reply_error(call->req, 400, "cartman_invalid_param", err);
+    json_t *body = order_request_body_or_reply(call, patch_fields, sizeof patch_fields / sizeof *patch_fields);
+    if (body == NULL)
         return 0;
-    }
     char to[40], note[LIMIT_ORDER_NOTE_BYTES + 1];
     snprintf(to, sizeof to, "%s", json_string_value(json_object_get(body, "status")));
     json_t *jn = json_object_get(body, "note");

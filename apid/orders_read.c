@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "apid/count_cache.h"
+#include "apid/order_request.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
@@ -1614,12 +1615,9 @@ int orders_list(struct http_call *call, const struct apid_identity *who)
 int orders_get(struct http_call *call, const struct apid_identity *who)
 {
     (void)who;
-    const char *sid = http_param(call, "id", NULL);
     uint64_t id;
-    if (sid == NULL || !parse_uint(sid, UINT64_MAX, &id) || id == 0) {
-        http_reply_error(call->req, 404, "cartman_order_invalid_id", "Invalid ID.");
+    if (!order_request_id_or_reply(call, "Invalid ID.", &id))
         return 0;
-    }
     struct db *db = daemon_db_or_reply(call);
     if (db == NULL)
         return 0;

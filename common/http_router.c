@@ -4,7 +4,8 @@
  * Owns: pattern syntax checks, duplicate detection, path validation (dot segments, NUL, encoded
  * slashes, bad escapes), percent-decoding of segments, literal-beats-parameter precedence, 404 vs
  * 405 with the allowed methods.
- * Does not: look at query strings, headers or bodies, validate parameter values, or send anything.
+ * Does not: look at query strings, headers or bodies, validate parameter values (beyond reading one
+ * as a numeric id on request), or send anything.
  * A linear scan over compiled routes is fast enough for the ~100 routes of a daemon (well under a
  * microsecond per route); a trie would buy nothing measurable.
  */
@@ -402,4 +403,25 @@ const char *http_match_param(const struct http_match *m, const char *name, size_
         }
     }
     return NULL;
+}
+
+bool http_match_param_id(const struct http_match *m, const char *name, uint64_t *out)
+{
+    size_t len;
+    const char *s = http_match_param(m, name, &len);
+    if (s == NULL || len == 0 || len > 20)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (v == 0)
+        return false;
+    *out = v;
+    return true;
 }

@@ -18,7 +18,9 @@
 #ifndef COMMON_HTTP_ROUTER_H
 #define COMMON_HTTP_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/limits.h"
 
@@ -101,5 +103,9 @@ enum http_match_status http_router_match(const struct http_router *r, unsigned m
 
 /* The decoded value of path parameter name, or NULL; *len gets its length when len is not NULL. */
 const char *http_match_param(const struct http_match *m, const char *name, size_t *len);
+
+/* Path parameter name as a database id ("/orders/{id}"): decimal digits only, 1 to UINT64_MAX (leading
+ * zeros allowed, no sign, no spaces). false, *out untouched, for anything else or a missing parameter. */
+bool http_match_param_id(const struct http_match *m, const char *name, uint64_t *out);
 
 #endif

@@ -241,6 +241,11 @@ const char *http_param(struct http_call *call, const char *name, size_t *len)
     return http_match_param(&call->match_, name, len);
 }
 
+bool http_param_id(struct http_call *call, const char *name, uint64_t *out)
+{
+    return http_match_param_id(&call->match_, name, out);
+}
+
 int http_query_fields(struct http_call *call, const struct form_field **fields, size_t *n, const char **err)
 {
     if (call->query_state_ == 0) {

@@ -99,6 +99,8 @@ struct http_call {
 
 /* A path parameter ("id" for "/orders/{id}"): decoded, NUL-terminated, never empty; NULL if absent. */
 const char *http_param(struct http_call *call, const char *name, size_t *len);
+/* Path parameter name as a database id (http_match_param_id): false for anything else. */
+bool http_param_id(struct http_call *call, const char *name, uint64_t *out);
 
 /* The first query-string field called name (decoded, NUL-terminated), or NULL when absent or when
  * the query string is malformed (bad %-escape, NUL, over LIMIT_FORM_FIELDS fields). */

@@ -4,9 +4,12 @@
  * Input: first byte picks the method, the rest is the path. Matched against a fixed table shaped like
  * apid's (root group plus one table under two prefixes). Checks, beyond "no crash": a match has a
  * route whose method fits, parameters are non-empty, NUL-free, slash-free and not dot segments, and
- * a 405 always names at least one method.
+ * a 405 always names at least one method; an "id" read as a number is all digits and prints back to
+ * itself (leading zeros aside).
  */
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +72,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 memchr(p->value, '/', p->value_len) || strcmp(p->value, ".") == 0 || strcmp(p->value, "..") == 0)
                 abort();
             if (http_match_param(&m, "id", NULL) == NULL)
+                abort();
+        }
+        uint64_t id;
+        size_t idlen;
+        const char *sid = http_match_param(&m, "id", &idlen);
+        if (sid != NULL && http_match_param_id(&m, "id", &id)) {
+            char back[24];
+            int n = snprintf(back, sizeof back, "%" PRIu64, id);
+            size_t z = 0;
+            while (z + 1 < idlen && sid[z] == '0')
+                z++;
+            if (id == 0 || n <= 0 || (size_t)n != idlen - z || memcmp(back, sid + z, (size_t)n) != 0)
                 abort();
         }
         break;

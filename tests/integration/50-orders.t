@@ -170,6 +170,9 @@ run_store() {
     is "$(get "$O/$rid") $(jq_ .code)" "404 cartman_order_invalid_id" "$st: a refund id ($rid) is no order"
     is "$(get "$O/abc") $(jq_ .code)" "404 cartman_order_invalid_id" "$st: a non-numeric id"
     is "$(get "$O/1%27%20OR%201=1") $(jq_ .code)" "404 cartman_order_invalid_id" "$st: SQL in the id"
+    is "$(get "$O/0") $(jq_ .code)" "404 cartman_order_invalid_id" "$st: id 0"
+    is "$(get "$O/18446744073709551615") $(jq_ .code)" "404 cartman_order_invalid_id" "$st: the largest 64-bit id: no such order"
+    is "$(get "$O/18446744073709551616") $(jq_ .code)" "404 cartman_order_invalid_id" "$st: an id over 64 bits"
     is "$(curl -sS "${CA[@]}" --http2 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer x.y.z" "$O")" 401 "$st: a bad token gets no orders"
     is "$(curl -sS "${CA[@]}" --http2 -o /dev/null -w '%{http_code}' "$O/$id")" 401 "$st: no token gets no order"
 }

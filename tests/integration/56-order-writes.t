@@ -332,12 +332,19 @@ bad 404 cartman_order_invalid_id "unknown order" PATCH /orders/999999 -d '{"stat
 bad 404 cartman_order_invalid_id "a refund is no order" PATCH /orders/$rid -d '{"status":"completed"}'
 bad 404 cartman_order_invalid_id "a non-numeric id" PATCH /orders/abc -d '{"status":"completed"}'
 bad 404 cartman_order_invalid_id "SQL in the id" PATCH "/orders/1%20OR%201=1" -d '{"status":"completed"}'
+bad 404 cartman_order_invalid_id "id 0" PATCH /orders/0 -d '{"status":"completed"}'
+bad 404 cartman_order_invalid_id "a negative id" PATCH /orders/-1 -d '{"status":"completed"}'
+bad 404 cartman_order_invalid_id "an id over 64 bits" PATCH /orders/18446744073709551616 -d '{"status":"completed"}'
+bad 404 cartman_order_invalid_id "the id is checked before the body" PATCH /orders/abc -d 'not json'
 bad 400 cartman_invalid_param "note: missing" POST /orders/$id/notes -d '{"customer_note":true}'
 bad 400 cartman_invalid_param "note: empty" POST /orders/$id/notes -d '{"note":"  "}'
 bad 400 cartman_invalid_param "note: customer_note as a string" POST /orders/$id/notes -d '{"note":"x","customer_note":"yes"}'
 bad 400 cartman_invalid_param "note: unknown field" POST /orders/$id/notes -d '{"note":"x","private":true}'
 bad 404 cartman_order_invalid_id "note: unknown order" POST /orders/999999/notes -d '{"note":"x"}'
 bad 404 cartman_order_invalid_id "notes of an unknown order" GET /orders/999999/notes
+bad 404 cartman_order_invalid_id "note: id 0" POST /orders/0/notes -d '{"note":"x"}'
+bad 404 cartman_order_invalid_id "notes: a non-numeric id" GET /orders/x1/notes
+bad 400 cartman_invalid_param "note: not JSON" POST /orders/$id/notes -d 'note=x'
 is "$(fingerprint $HDB)" "$fp" "nothing changed (orders, posts, meta, notes, stock, stats, options, audit, outbox)"
 
 # --- scope ---

@@ -291,6 +291,7 @@ EOF
     like "$(refund "$base" "$o" "{\"restock\": false, \"reason\": \"$big\"}" 2>/dev/null)" '^(413|000)$' "$st: a 70 kB body is refused"
     is "$(refund "$base" 999999999 '{"restock": false, "amount": "1"}') $(jr .code)" "404 cartman_order_invalid_id" "$st: unknown order"
     is "$(refund "$base" abc '{"restock": false, "amount": "1"}') $(jr .code)" "404 cartman_order_invalid_id" "$st: a non-numeric id"
+    is "$(refund "$base" 0 '{"restock": false, "amount": "1"}') $(jr .code)" "404 cartman_order_invalid_id" "$st: id 0"
     is "$(refund "$base" "$o" '{"restock": false, "amount": "1"}' "$ro") $(jr .code)" "403 cartman_insufficient_scope" "$st: orders:read is not enough" 
     is "$(fingerprint "$db")" "$fp" "$st: none of that changed anything"
     like "$(sql "$db" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE event = 'order.refund' AND result = 'denied'")" '^[1-9]' "$st: refused refunds are audited"

@@ -1,8 +1,10 @@
 /*
  * tests/unit/test_http_router.c — common/http_router: route groups and prefixes, parameters and their
  * decoding, literal-over-parameter precedence, HEAD → GET, 404 vs 405 with the Allow list, rejected
- * paths (dot segments, NUL, encoded slashes, bad escapes), and malformed route tables.
+ * paths (dot segments, NUL, encoded slashes, bad escapes), malformed route tables, and a parameter read
+ * as a numeric id.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -270,6 +272,48 @@ static void test_bad_tables(void)
     http_router_free(r);
 }
 
+/* Each row: the path matched against "/orders/{id}", and the id read from it ("-" when refused). */
+static void test_param_id(const struct http_router *r)
+{
+    static const struct {
+        const char *path, *want;
+    } rows[] = {
+        {"/cartman/v1/orders/1", "1"},
+        {"/cartman/v1/orders/42", "42"},
+        {"/cartman/v1/orders/007", "7"},
+        {"/cartman/v1/orders/18446744073709551615", "18446744073709551615"}, /* UINT64_MAX */
+        {"/cartman/v1/orders/18446744073709551616", "-"},                    /* one more */
+        {"/cartman/v1/orders/99999999999999999999", "-"},
+        {"/cartman/v1/orders/000000000000000000001", "-"}, /* 21 digits */
+        {"/cartman/v1/orders/0", "-"},
+        {"/cartman/v1/orders/00", "-"},
+        {"/cartman/v1/orders/-1", "-"},
+        {"/cartman/v1/orders/+1", "-"},
+        {"/cartman/v1/orders/1x", "-"},
+        {"/cartman/v1/orders/%201", "-"}, /* decoded: " 1" */
+        {"/cartman/v1/orders/1%20", "-"},
+        {"/cartman/v1/orders/0x10", "-"},
+        {"/cartman/v1/orders/abc", "-"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct http_match m;
+        char got[32] = "-", name[96];
+        uint64_t id = 7;
+        if (http_router_match(r, HTTP_GET, rows[i].path, strlen(rows[i].path), &m) != HTTP_MATCH_OK)
+            snprintf(got, sizeof got, "no match");
+        else if (http_match_param_id(&m, "id", &id))
+            snprintf(got, sizeof got, "%" PRIu64, id);
+        else if (id != 7)
+            snprintf(got, sizeof got, "refused but changed the output");
+        snprintf(name, sizeof name, "param id of %s", rows[i].path);
+        TAP_EQ_STR(got, rows[i].want, name);
+    }
+    struct http_match m;
+    uint64_t id = 7;
+    if (http_router_match(r, HTTP_GET, "/cartman/v1/orders/5", 20, &m) == HTTP_MATCH_OK)
+        tap_ok(!http_match_param_id(&m, "vid", &id) && id == 7, "param id: a parameter the route lacks is refused");
+}
+
 int main(void)
 {
     const char *err = NULL;
@@ -280,6 +324,7 @@ int main(void)
     }
     test_match(r);
     test_counted_and_limits(r);
+    test_param_id(r);
     http_router_free(r);
     test_methods();
     test_bad_tables();
