@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "apid/download_files.h"
+#include "apid/order_downloads.h"
 #include "apid/order_refund.h"
 #include "apid/orders_read.h"
 #include "common/limits.h"
@@ -180,13 +182,13 @@ int order_write_meta(struct db *db, const struct store_options *opt, const struc
 static const char H_LOCK[] =
     "SELECT o.type, o.status, o.customer_id, o.billing_email, o.currency, o.total_amount, d.date_paid_gmt,"
     " d.date_completed_gmt, d.order_stock_reduced, d.recorded_sales, d.coupon_usages_are_counted,"
-    " d.download_permission_granted FROM {p}wc_orders o LEFT JOIN {p}wc_order_operational_data d"
+    " d.download_permission_granted, d.order_key FROM {p}wc_orders o LEFT JOIN {p}wc_order_operational_data d"
     " ON d.order_id = o.id WHERE o.id = ? FOR UPDATE";
 static const char P_LOCK[] =
     "SELECT p.post_status, m.meta_key, m.meta_value FROM {p}posts p LEFT JOIN {p}postmeta m ON m.post_id = p.ID"
     " AND m.meta_key IN ('_customer_user', '_billing_email', '_order_currency', '_order_total', '_date_paid',"
     " '_date_completed', '_order_stock_reduced', '_recorded_sales', '_recorded_coupon_usage_counts',"
-    " '_download_permissions_granted') WHERE p.ID = ? AND p.post_type = 'shop_order' FOR UPDATE";
+    " '_download_permissions_granted', '_order_key') WHERE p.ID = ? AND p.post_type = 'shop_order' FOR UPDATE";
 static const char P_COPY[] = "SELECT post_type FROM {p}posts WHERE ID = ? FOR UPDATE";
 static const char H_COPY[] = "SELECT type FROM {p}wc_orders WHERE id = ? FOR UPDATE";
 
@@ -234,6 +236,7 @@ int order_write_lock(struct db *db, const struct store_options *opt, uint64_t id
         out->recorded_sales = yes(db_cell(&r, 0, 9));
         out->coupon_counted = yes(db_cell(&r, 0, 10));
         out->downloads_granted = yes(db_cell(&r, 0, 11));
+        copy(out->order_key, sizeof out->order_key, db_cell(&r, 0, 12));
         out->hpos_copy = true;
         db_rows_free(&r);
         if (opt->hpos_sync) {
@@ -275,6 +278,8 @@ int order_write_lock(struct db *db, const struct store_options *opt, uint64_t id
             out->coupon_counted = yes(v);
         else if (strcmp(k, "_download_permissions_granted") == 0)
             out->downloads_granted = yes(v);
+        else if (strcmp(k, "_order_key") == 0)
+            copy(out->order_key, sizeof out->order_key, v);
     }
     out->posts_copy = true;
     db_rows_free(&r);
@@ -762,6 +767,7 @@ struct line {
     uint64_t item, product, variation;
     long long qty, reduced;
     bool has_reduced;
+    bool downloadable; /* read only by LINES_DL_SQL: the line's product or variation has _downloadable = yes */
 };
 
 static const char LINES_SQL[] =
@@ -772,14 +778,29 @@ static const char LINES_SQL[] =
     " ('_product_id', '_variation_id', '_qty', '_reduced_stock') WHERE i.order_id = ? AND i.order_item_type = 'line_item'"
     " GROUP BY i.order_item_id ORDER BY i.order_item_id";
 
-/* The order's line items into *out (malloc'd, free() it; NULL when there are none). 0, or -1. */
-static int read_lines(struct db *db, uint64_t order_id, struct line **out, size_t *n)
+/* The same lines and, in the same round trip, whether each line's product (the variation when there
+ * is one) is downloadable: the status change needs it to grant download permissions, and an order
+ * without downloadable lines then costs no further query. */
+static const char LINES_DL_SQL[] =
+    "SELECT l.item, l.product, l.variation, l.qty, l.reduced, (SELECT d.meta_value FROM {p}postmeta d"
+    " WHERE d.post_id = CAST(IF(l.variation > 0, l.variation, l.product) AS UNSIGNED) AND d.meta_key = '_downloadable'"
+    " ORDER BY d.meta_id LIMIT 1) FROM (SELECT i.order_item_id AS item,"
+    " MAX(IF(m.meta_key = '_product_id', m.meta_value, NULL)) AS product,"
+    " MAX(IF(m.meta_key = '_variation_id', m.meta_value, NULL)) AS variation,"
+    " MAX(IF(m.meta_key = '_qty', m.meta_value, NULL)) AS qty, MAX(IF(m.meta_key = '_reduced_stock', m.meta_value, NULL))"
+    " AS reduced FROM {p}woocommerce_order_items i LEFT JOIN {p}woocommerce_order_itemmeta m"
+    " ON m.order_item_id = i.order_item_id AND m.meta_key IN ('_product_id', '_variation_id', '_qty', '_reduced_stock')"
+    " WHERE i.order_id = ? AND i.order_item_type = 'line_item' GROUP BY i.order_item_id) l ORDER BY l.item";
+
+/* The order's line items into *out (malloc'd, free() it; NULL when there are none), with sql
+ * LINES_SQL or LINES_DL_SQL. 0, or -1. */
+static int read_lines_with(struct db *db, const char *sql, uint64_t order_id, struct line **out, size_t *n)
 {
     struct db_value p[1] = {DB_UINT(order_id)};
     struct db_rows r;
     *out = NULL;
     *n = 0;
-    if (db_query(db, LINES_SQL, p, 1, &r) != 0)
+    if (db_query(db, sql, p, 1, &r) != 0)
         return fail(db, "line items");
     if (r.nrows > 0) {
         *out = calloc(r.nrows, sizeof **out);
@@ -794,9 +815,15 @@ static int read_lines(struct db *db, uint64_t order_id, struct line **out, size_
         l->qty = to_ll(db_cell(&r, i, 3));
         l->has_reduced = db_cell(&r, i, 4) != NULL && db_cell(&r, i, 4)[0] != '\0';
         l->reduced = to_ll(db_cell(&r, i, 4));
+        l->downloadable = r.ncols > 5 && download_files_is_yes(db_cell(&r, i, 5));
     }
     db_rows_free(&r);
     return 0;
+}
+
+static int read_lines(struct db *db, uint64_t order_id, struct line **out, size_t *n)
+{
+    return read_lines_with(db, LINES_SQL, order_id, out, n);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -1149,28 +1176,12 @@ static int set_status_column(struct db *db, const struct order_locked *o, const 
     return 0;
 }
 
-int order_write_set_status(struct db *db, const struct store_options *opt, struct order_locked *o, const char *to,
-                           const char *note, uint64_t user_id, const struct order_clock *now, bool *changed)
+/* The transition once the order's products are locked; dl: its downloadable lines when the
+ * permissions may be granted (see order_write_set_status). */
+static int transition(struct db *db, const struct store_options *opt, struct order_locked *o, const char *to,
+                      const char *key, const char *from, const char *note, uint64_t user_id,
+                      const struct order_clock *now, const struct order_download_line *dl, size_t ndl)
 {
-    if (changed)
-        *changed = false;
-    if (o == NULL || to == NULL || now == NULL)
-        return -1;
-    char key[32], from[24];
-    snprintf(key, sizeof key, "wc-%s", to);
-    if (strcmp(o->status, key) == 0)
-        return 0;
-    copy(from, sizeof from, o->status);
-    {
-        struct line *lines;
-        size_t n;
-        if (read_lines(db, o->id, &lines, &n) != 0)
-            return -1;
-        int lrc = lock_line_stock(db, lines, n);
-        free(lines);
-        if (lrc != 0)
-            return -1;
-    }
     if (set_status_column(db, o, key) != 0)
         return -1;
     copy(o->status, sizeof o->status, key);
@@ -1196,11 +1207,17 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
         return -1;
     if ((paid_like || cancelled) && coupon_counts(db, o, cancelled) != 0)
         return -1;
+    /* wc_downloadable_product_permissions: once per order (the flag), on completed, and on processing
+     * unless the store grants access only on completion */
     if (!o->downloads_granted && (strcmp(to, "completed") == 0 || strcmp(to, "processing") == 0)) {
-        struct stock_options so;
-        if (stock_options(db, &so) != 0)
-            return -1;
-        if ((strcmp(to, "completed") == 0 || so.downloads_after_payment) && set_flag(db, o, FLAG_DOWNLOADS, true) != 0)
+        bool grant = strcmp(to, "completed") == 0;
+        if (!grant) {
+            struct stock_options so;
+            if (stock_options(db, &so) != 0)
+                return -1;
+            grant = so.downloads_after_payment;
+        }
+        if (grant && (order_downloads_grant(db, opt, o, dl, ndl, now) != 0 || set_flag(db, o, FLAG_DOWNLOADS, true) != 0))
             return -1;
     }
     if (paid_like || cancelled) {
@@ -1229,9 +1246,45 @@ int order_write_set_status(struct db *db, const struct store_options *opt, struc
         return -1;
     /* save(): the modified date and the caches, last: store-wide rows (options) are locked after the
      * order's products, in the same order by every writer */
-    if (order_write_touch(db, opt, o, now) != 0)
-        return -1;
+    return order_write_touch(db, opt, o, now);
+}
+
+int order_write_set_status(struct db *db, const struct store_options *opt, struct order_locked *o, const char *to,
+                           const char *note, uint64_t user_id, const struct order_clock *now, bool *changed)
+{
     if (changed)
+        *changed = false;
+    if (o == NULL || to == NULL || now == NULL)
+        return -1;
+    char key[32], from[24];
+    snprintf(key, sizeof key, "wc-%s", to);
+    if (strcmp(o->status, key) == 0)
+        return 0;
+    copy(from, sizeof from, o->status);
+    /* the lines, read once to lock their products; when this transition may grant download
+     * permissions, the same query says which lines are downloadable */
+    bool may_grant = !o->downloads_granted && (strcmp(to, "completed") == 0 || strcmp(to, "processing") == 0);
+    struct line *lines;
+    size_t n;
+    if (read_lines_with(db, may_grant ? LINES_DL_SQL : LINES_SQL, o->id, &lines, &n) != 0)
+        return -1;
+    int rc = lock_line_stock(db, lines, n);
+    struct order_download_line *dl = NULL;
+    size_t ndl = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!lines[i].downloadable)
+            continue;
+        if (dl == NULL && (dl = calloc(n, sizeof *dl)) == NULL)
+            abort();
+        dl[ndl].product_id = lines[i].variation ? lines[i].variation : lines[i].product;
+        dl[ndl].qty = lines[i].qty;
+        ndl++;
+    }
+    free(lines);
+    if (rc == 0)
+        rc = transition(db, opt, o, to, key, from, note, user_id, now, dl, ndl);
+    free(dl);
+    if (rc == 0 && changed)
         *changed = true;
-    return 0;
+    return rc;
 }

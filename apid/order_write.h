@@ -30,9 +30,8 @@
  * run again: the handlers retry it (see orders_patch.c).
  *
  * Not done here (a direct SQL writer cannot, or the demo store never needs it): e-mails to the
- * customer on transitions, payment gateway calls, webhooks, downloadable-file permission rows (the
- * flag is set), the Action Scheduler import (wc_order_stats is updated directly instead), low-stock
- * notifications.
+ * customer on transitions, payment gateway calls, webhooks, the Action Scheduler import (wc_order_stats
+ * is updated directly instead), low-stock notifications.
  */
 #ifndef APID_ORDER_WRITE_H
 #define APID_ORDER_WRITE_H
@@ -63,6 +62,7 @@ struct order_locked {
     char status[24];               /* "wc-processing", "trash", ... as stored */
     uint64_t customer_id;          /* WordPress user id, 0 for a guest */
     char billing_email[321];
+    char order_key[256];           /* longer keys are cut (download permissions refuse them anyway) */
     char currency[8];
     char total[40];                /* order total as stored (decimal string) */
     char date_paid_gmt[20];        /* "" when unset */
@@ -92,7 +92,7 @@ bool order_status_settable(const char *status);
  * the note "<note> Order status changed from X to Y." (author: the user user_id, or "WooCommerce"
  * when 0), then the transition's side effects — stock reduced (processing, completed, on-hold) or
  * restored (cancelled) with their notes and item meta, product total_sales, coupon usage, download
- * flag, reserved stock released — the wc_order_stats rows of the order and its refunds, and the
+ * permissions and their flag (apid/order_downloads.c), reserved stock released — the wc_order_stats rows of the order and its refunds, and the
  * order caches WooCommerce clears. o is updated. Nothing is written when the status is already `to`
  * (returns 0, *changed false). 0, or -1 (database error, logged: roll back).
  * note may be NULL or "". changed may be NULL. */
