@@ -21,6 +21,8 @@ extern const char _binary_authd_sql_migrate_003_mail_outbox_sql_start[];
 extern const char _binary_authd_sql_migrate_003_mail_outbox_sql_end[];
 extern const char _binary_authd_sql_migrate_004_report_indexes_sql_start[];
 extern const char _binary_authd_sql_migrate_004_report_indexes_sql_end[];
+extern const char _binary_authd_sql_migrate_005_sessions_no_csrf_column_sql_start[];
+extern const char _binary_authd_sql_migrate_005_sessions_no_csrf_column_sql_end[];
 
 struct migration {
     int version;
@@ -35,6 +37,8 @@ static const struct migration migrations[] = {
      _binary_authd_sql_migrate_003_mail_outbox_sql_end},
     {4, "report_indexes", _binary_authd_sql_migrate_004_report_indexes_sql_start,
      _binary_authd_sql_migrate_004_report_indexes_sql_end},
+    {5, "sessions_no_csrf_column", _binary_authd_sql_migrate_005_sessions_no_csrf_column_sql_start,
+     _binary_authd_sql_migrate_005_sessions_no_csrf_column_sql_end},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -26,10 +26,10 @@ static const char SQL_FIND[] =
     "SELECT user_id FROM {p}cartman_sessions WHERE id_hash = ? AND expires_at > UTC_TIMESTAMP()"
     " AND last_seen_at > UTC_TIMESTAMP() - INTERVAL ? SECOND";
 static const char SQL_TOUCH[] = "UPDATE {p}cartman_sessions SET last_seen_at = UTC_TIMESTAMP() WHERE id_hash = ?";
-/* csrf_token stays empty: the token is derived from the session id (derive_csrf), never stored */
+/* no CSRF token column: the token is derived from the session id (derive_csrf), never stored */
 static const char SQL_INSERT[] =
-    "INSERT INTO {p}cartman_sessions (id_hash, user_id, csrf_token, ip, created_at, last_seen_at, expires_at)"
-    " VALUES (?, ?, '', ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)";
+    "INSERT INTO {p}cartman_sessions (id_hash, user_id, ip, created_at, last_seen_at, expires_at)"
+    " VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)";
 static const char SQL_DELETE[] = "DELETE FROM {p}cartman_sessions WHERE id_hash = ?";
 static const char SQL_PURGE[] =
     "DELETE FROM {p}cartman_sessions WHERE expires_at < UTC_TIMESTAMP() OR last_seen_at < UTC_TIMESTAMP() - INTERVAL ? SECOND"

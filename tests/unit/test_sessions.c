@@ -155,10 +155,16 @@ static void test_sessions(struct db *db)
     TAP_EQ_INT(strlen(s.csrf), GRANTS_TOKEN_CHARS, "a 43-character CSRF token");
     tap_ok(strcmp(s.csrf, id) != 0, "… that is not the session id");
     struct db_value cp[] = {DB_STR(hash), DB_STR(s.csrf), DB_STR(id)};
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_sessions WHERE id_hash = ? AND (csrf_token <> ''"
-                          " OR CONCAT_WS(' ', id_hash, user_id, ip, created_at) LIKE CONCAT('%', ?, '%')"
+    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_sessions WHERE id_hash = ? AND ("
+                          "CONCAT_WS(' ', id_hash, user_id, ip, created_at, last_seen_at, expires_at) LIKE CONCAT('%', ?, '%')"
                           " OR CONCAT_WS(' ', id_hash, ip) LIKE CONCAT('%', ?, '%'))", cp, 3),
                0, "neither the CSRF token nor the id is stored");
+    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
+                          " AND table_name = '{p}cartman_sessions'", NULL, 0),
+               6, "the table has six columns: id_hash, user_id, ip, created_at, last_seen_at, expires_at");
+    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
+                          " AND table_name = '{p}cartman_sessions' AND column_name LIKE '%csrf%'", NULL, 0),
+               0, "… none for a CSRF token (migration 5 dropped the unused csrf_token)");
 
     TAP_EQ_INT(find(db, cookie, &t), 1, "the cookie finds the session");
     TAP_EQ_INT(t.user_id, USER, "… its user");
@@ -188,7 +194,7 @@ static void test_sessions(struct db *db)
         {u.csrf, GRANTS_TOKEN_CHARS, false, "another session's token"},
         {id, GRANTS_TOKEN_CHARS, false, "the session id"},
         {hash, 64, false, "the stored id hash"},
-        {"", 0, false, "empty (the stored csrf_token column)"},
+        {"", 0, false, "empty (what the dropped csrf_token column held)"},
         {NULL, 0, false, "absent"},
     };
     for (size_t i = 0; i < sizeof csrf / sizeof csrf[0]; i++)
