@@ -12,6 +12,9 @@
  * the running values in their stock notes, so _stock at the end equals stock0 minus what was reduced
  * plus what refunds restocked. A few simple products are sold out (stock not managed, outofstock)
  * and only appear in orders older than 30 days.
+ * Downloadable: The Coffee Handbook (two files) and the Organic T-Shirt's variations (one file), by
+ * template name, without a random draw, so the rest of the store is the same as without them; the
+ * orders that sold them get their permission rows in seed_orders.c.
  * Reused when seeding into a store that has them: the attribute taxonomies, their terms and the
  * product_type and product_visibility terms (their counts are then increased, not set).
  */
@@ -72,6 +75,33 @@ static const struct product_def templates[] = {
     {"A Year of Soups", CAT_BOOKS, false, 17, 23, 510},     {"Minimal Living", CAT_BOOKS, false, 19, 25, 380},
 };
 #define NTEMPLATES (sizeof templates / sizeof templates[0])
+
+/* The downloadable ones (by template name): the book comes with its e-book editions, the organic
+ * shirt's variations with a care guide. Their files live in WooCommerce's protected upload folder. */
+struct download_def {
+    const char *product;
+    unsigned files;
+    int limit, expiry; /* _download_limit, _download_expiry (days); -1: unlimited, never */
+    const char *name[2], *file[2];
+};
+static const struct download_def download_defs[] = {
+    {"The Coffee Handbook", 2, 5, 365, {"The Coffee Handbook (PDF)", "The Coffee Handbook (EPUB)"},
+     {"the-coffee-handbook.pdf", "the-coffee-handbook.epub"}},
+    {"Organic T-Shirt", 1, -1, -1, {"Size and care guide (PDF)", NULL}, {"organic-t-shirt-care-guide.pdf", NULL}},
+};
+
+static const struct download_def *download_def_of(const struct product_def *d)
+{
+    for (size_t i = 0; i < sizeof download_defs / sizeof download_defs[0]; i++)
+        if (strcmp(download_defs[i].product, d->name) == 0)
+            return &download_defs[i];
+    return NULL;
+}
+
+void seed_download_id(uint64_t unit_id, unsigned file, char out[37])
+{
+    snprintf(out, 37, "d0c5%04x-0000-4000-8000-%012" PRIx64, file & 0xffffu, unit_id & UINT64_C(0xffffffffffff));
+}
 
 struct attr_term {
     const char *name, *slug, *code;
@@ -359,6 +389,13 @@ static void build_product(struct seed_ctx *c, struct seed_rng *rng, unsigned j, 
         u->tax = d->category == CAT_BOOKS ? 1 : 0;
         u->soldout = j % 16 == 7; /* one simple product in sixteen is sold out */
         u->weight_end = weight;
+    }
+    const struct download_def *dl = download_def_of(d);
+    for (unsigned k = 0; dl && k < p->nunits; k++) {
+        struct seed_unit *u = &cat->units[p->first_unit + k];
+        u->nfiles = dl->files;
+        u->download_limit = dl->limit;
+        u->download_expiry = dl->expiry;
     }
     p->image_id = c->id.post++;
     if (j % 2 == 0)
@@ -700,7 +737,8 @@ static void weight_text(unsigned grams, char *out, size_t outlen)
 }
 
 static void meta_lookup_row(struct seed_ctx *c, uint64_t id, const char *sku, int64_t min, int64_t max, bool onsale,
-                            const int64_t *stock, bool instock, uint64_t total_sales, const char *tax_class)
+                            const int64_t *stock, bool instock, uint64_t total_sales, const char *tax_class,
+                            bool downloadable)
 {
     struct seed_table *t = c->t.meta_lookup;
     char buf[32];
@@ -708,7 +746,7 @@ static void meta_lookup_row(struct seed_ctx *c, uint64_t id, const char *sku, in
     seed_row_str(t, sku);
     seed_row_str(t, "");
     seed_row_u64(t, 0);
-    seed_row_u64(t, 0);
+    seed_row_u64(t, downloadable);
     seed_fmt_cents(min, buf, sizeof buf);
     seed_row_str(t, buf);
     seed_fmt_cents(max, buf, sizeof buf);
@@ -727,17 +765,50 @@ static void meta_lookup_row(struct seed_ctx *c, uint64_t id, const char *sku, in
     seed_row_end(t);
 }
 
-/* Meta every product type carries (WC_Product_Data_Store_CPT::update_post_meta). */
-static void common_meta(struct seed_ctx *c, uint64_t id)
+/* _downloadable_files as WC_Product_Data_Store_CPT::update_downloads saves it: download id →
+ * {id, name, file, enabled}. */
+static char *downloadable_files_value(struct seed_ctx *c, const struct seed_unit *u)
+{
+    const struct download_def *dl = download_def_of(&templates[u->product % NTEMPLATES]);
+    json_t *files = json_object();
+    for (unsigned f = 0; dl && f < u->nfiles && f < 2; f++) {
+        char id[37], url[400];
+        seed_download_id(u->id, f, id);
+        snprintf(url, sizeof url, "%s/wp-content/uploads/woocommerce_uploads/%s", c->site_url, dl->file[f]);
+        json_object_set_new(files, id, json_pack("{s:s, s:s, s:s, s:b}", "id", id, "name", dl->name[f], "file", url,
+                                                 "enabled", 1));
+    }
+    char *s = php_serialize(files, NULL);
+    json_decref(files);
+    if (s == NULL)
+        abort();
+    return s;
+}
+
+/* Meta every product type carries (WC_Product_Data_Store_CPT::update_post_meta); dl: the unit whose
+ * download settings the post carries, NULL for a variable parent (never downloadable itself). */
+static void common_meta(struct seed_ctx *c, uint64_t id, const struct seed_unit *dl)
 {
     struct seed_table *t = c->t.postmeta;
     uint64_t *n = &c->id.postmeta;
     seed_meta(t, n, id, "_backorders", "no");
     seed_meta(t, n, id, "_sold_individually", "no");
     seed_meta(t, n, id, "_virtual", "no");
-    seed_meta(t, n, id, "_downloadable", "no");
-    seed_meta(t, n, id, "_download_limit", "-1");
-    seed_meta(t, n, id, "_download_expiry", "-1");
+    if (dl && dl->nfiles) {
+        char num[16];
+        seed_meta(t, n, id, "_downloadable", "yes");
+        snprintf(num, sizeof num, "%d", dl->download_limit);
+        seed_meta(t, n, id, "_download_limit", num);
+        snprintf(num, sizeof num, "%d", dl->download_expiry);
+        seed_meta(t, n, id, "_download_expiry", num);
+        char *files = downloadable_files_value(c, dl);
+        seed_meta(t, n, id, "_downloadable_files", files);
+        free(files);
+    } else {
+        seed_meta(t, n, id, "_downloadable", "no");
+        seed_meta(t, n, id, "_download_limit", "-1");
+        seed_meta(t, n, id, "_download_expiry", "-1");
+    }
     seed_meta(t, n, id, "_wc_average_rating", "0");
     seed_meta(t, n, id, "_wc_review_count", "0");
     seed_meta(t, n, id, "_product_version", SEED_WC_VERSION);
@@ -788,12 +859,12 @@ static void write_variation_meta(struct seed_ctx *c, const struct seed_unit *u)
     seed_meta(t, n, u->id, "_tax_status", "taxable");
     seed_meta(t, n, u->id, "_tax_class", "parent");
     stock_meta(c, u);
-    common_meta(c, u->id);
+    common_meta(c, u->id, u);
     seed_meta(t, n, u->id, "_thumbnail_id", "0");
     seed_meta(t, n, u->id, "attribute_pa_color", colors[u->color].slug);
     seed_meta(t, n, u->id, "attribute_pa_size", sizes[u->size].slug);
     int64_t stock = u->stock;
-    meta_lookup_row(c, u->id, u->sku, u->price, u->price, u->sale != 0, &stock, u->stock > 0, 0, "parent");
+    meta_lookup_row(c, u->id, u->sku, u->price, u->price, u->sale != 0, &stock, u->stock > 0, 0, "parent", u->nfiles > 0);
 }
 
 static void write_product_meta(struct seed_ctx *c, const struct seed_product *p)
@@ -815,7 +886,7 @@ static void write_product_meta(struct seed_ctx *c, const struct seed_product *p)
     } else {
         stock_meta(c, first);
     }
-    common_meta(c, p->id);
+    common_meta(c, p->id, p->variable ? NULL : first);
     weight_text(p->weight_g, buf, sizeof buf);
     seed_meta(t, n, p->id, "_weight", buf);
     if (p->length_cm) {
@@ -838,7 +909,8 @@ static void write_product_meta(struct seed_ctx *c, const struct seed_product *p)
     if (!p->variable) {
         int64_t stock = first->stock;
         meta_lookup_row(c, p->id, p->sku, first->price, first->price, first->sale != 0, first->soldout ? NULL : &stock,
-                        !first->soldout && first->stock > 0, p->total_sales, first->tax ? "reduced-rate" : "");
+                        !first->soldout && first->stock > 0, p->total_sales, first->tax ? "reduced-rate" : "",
+                        first->nfiles > 0);
         return;
     }
     /* Variable parent: one _price row per distinct variation price (sync_price), lookup min/max. */
@@ -858,7 +930,8 @@ static void write_product_meta(struct seed_ctx *c, const struct seed_product *p)
             seed_meta_cents(t, n, p->id, "_price", u->price);
         }
     }
-    meta_lookup_row(c, p->id, p->sku, min, max, onsale, NULL, true, p->total_sales, first->tax ? "reduced-rate" : "");
+    meta_lookup_row(c, p->id, p->sku, min, max, onsale, NULL, true, p->total_sales, first->tax ? "reduced-rate" : "",
+                    false);
     for (unsigned v = 0; v < p->nunits; v++)
         write_variation_meta(c, &cat->units[p->first_unit + v]);
 }

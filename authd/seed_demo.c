@@ -318,6 +318,9 @@ static void register_tables(struct seed_ctx *c)
                                        "product_id, sku, global_unique_id, `virtual`, downloadable, min_price, max_price,"
                                        " onsale, stock_quantity, stock_status, rating_count, average_rating,"
                                        " total_sales, tax_status, tax_class");
+    t->download_permissions = seed_loader_table(ld, "woocommerce_downloadable_product_permissions",
+                                                "download_id, product_id, order_id, order_key, user_email, user_id,"
+                                                " downloads_remaining, access_granted, access_expires, download_count");
 }
 
 /* ---- transactions and the marker ---- */

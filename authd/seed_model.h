@@ -52,6 +52,7 @@ struct seed_tables {
     struct seed_table *comments, *commentmeta, *items, *itemmeta;
     struct seed_table *orders, *addresses, *opdata, *ordermeta;
     struct seed_table *stats, *product_lookup, *tax_lookup, *coupon_lookup, *customer_lookup, *meta_lookup;
+    struct seed_table *download_permissions;
 };
 
 /* Something a line item can sell: a simple product or one variation. */
@@ -65,6 +66,9 @@ struct seed_unit {
     unsigned tax;        /* index into seed_catalog.tax: 0 standard, 1 reduced */
     int color, size;     /* attribute term index, -1 when none */
     bool soldout;        /* out of stock, stock not managed: only in orders older than 30 days */
+    unsigned nfiles;     /* downloadable: the files of its _downloadable_files (0: not downloadable) */
+    int download_limit;  /* _download_limit, -1 unlimited */
+    int download_expiry; /* _download_expiry in days, -1 never */
     int64_t stock0;      /* stock before the first generated order */
     int64_t stock;       /* running stock while orders are generated */
     uint64_t weight_end; /* cumulative pick weight */
@@ -187,6 +191,10 @@ void seed_meta_cents(struct seed_table *t, uint64_t *next_id, uint64_t owner, co
 void seed_customer_identity(const struct seed_ctx *c, unsigned k, struct seed_person *p, char *login, size_t loginlen,
                             char *email, size_t emaillen);
 void seed_guest_identity(const struct seed_ctx *c, unsigned g, struct seed_person *p, char *email, size_t emaillen);
+
+/* The download id of file (0-based) of a downloadable unit: a version-4-shaped UUID made from the
+ * unit's post ID, so a run needs no random draw for it. */
+void seed_download_id(uint64_t unit_id, unsigned file, char out[37]);
 
 /* A unit to sell, by popularity; sold-out units only when allow_soldout. */
 const struct seed_unit *seed_catalog_pick(const struct seed_catalog *cat, struct seed_rng *rng, bool allow_soldout);

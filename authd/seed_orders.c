@@ -6,7 +6,7 @@
  * status and its dates), the stock it reduces and the sales it records, its rows in the
  * authoritative store — HPOS (a shop_order_placehold post + wc_orders, wc_order_addresses,
  * wc_order_operational_data, wc_orders_meta) or posts (shop_order post + postmeta) — its items and
- * item meta, and its notes.
+ * item meta, its notes, and the download permissions its payment granted.
  * Does not: refunds (seed_refunds.c) or analytics rows (seed_analytics.c).
  * Money is integer cents throughout; tax is rounded per line, half up, as WooCommerce rounds at
  * subtotal level with the default settings ("round tax at subtotal level" off).
@@ -554,6 +554,47 @@ static void write_posts_order_meta(struct seed_ctx *c, const struct seed_order *
     address_meta(c, id, "shipping", &o->ship, NULL);
 }
 
+/* wc_downloadable_product_permissions ran when the order was paid (processing): one row per file of
+ * each downloadable line, access granted that day (UTC), expiring _download_expiry days later (the
+ * order was not completed yet, so the count starts that day). */
+static void write_download_permissions(struct seed_ctx *c, const struct seed_order *o)
+{
+    if (!o->downloads_granted || o->paid == 0)
+        return;
+    struct seed_table *t = c->t.download_permissions;
+    char granted[SEED_DATE_LEN], expires[SEED_DATE_LEN], remaining[24], id[37];
+    int64_t day = o->paid - o->paid % SEED_DAY;
+    seed_fmt_gmt(day, granted);
+    for (unsigned i = 0; i < o->nlines; i++) {
+        const struct seed_unit *u = o->lines[i].u;
+        if (u->nfiles == 0)
+            continue;
+        if (u->download_limit < 0)
+            remaining[0] = '\0';
+        else
+            snprintf(remaining, sizeof remaining, "%" PRId64, (int64_t)u->download_limit * o->lines[i].qty);
+        if (u->download_expiry > 0)
+            seed_fmt_gmt(day + u->download_expiry * SEED_DAY, expires);
+        for (unsigned f = 0; f < u->nfiles; f++) {
+            seed_download_id(u->id, f, id);
+            seed_row_str(t, id);
+            seed_row_u64(t, u->id);
+            seed_row_u64(t, o->id);
+            seed_row_str(t, o->key);
+            seed_row_str(t, o->email);
+            seed_row_u64(t, o->user_id);
+            seed_row_str(t, remaining);
+            seed_row_str(t, granted);
+            if (u->download_expiry > 0)
+                seed_row_str(t, expires);
+            else
+                seed_row_null(t);
+            seed_row_u64(t, 0);
+            seed_row_end(t);
+        }
+    }
+}
+
 static void write_order_rows(struct seed_ctx *c, const struct seed_order *o)
 {
     char index[600];
@@ -567,6 +608,7 @@ static void write_order_rows(struct seed_ctx *c, const struct seed_order *o)
     seed_order_meta(c, o->id, "_billing_address_index", index);
     address_index(&o->ship, NULL, index, sizeof index);
     seed_order_meta(c, o->id, "_shipping_address_index", index);
+    write_download_permissions(c, o);
 }
 
 /* ---- items ---- */

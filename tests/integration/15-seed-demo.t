@@ -42,6 +42,64 @@ json_field() { # json_field JSON INDEX KEY
     php -r '$j = json_decode($argv[1], true); echo $j["users"][$argv[2]][$argv[3]] ?? "";' "$1" "$2" "$3"
 }
 
+# Downloadable products, and the permission rows wc_downloadable_product_permissions left for every
+# order whose flag says it ran (when the order was paid: it was processing then, not yet completed).
+check_downloads() { # check_downloads DB STORAGE
+    local db=$1 storage=$2 ordv lv dv perm=${P}woocommerce_downloadable_product_permissions files
+    if [ "$storage" = hpos ]; then
+        ordv="SELECT o.id, d.order_key AS k, o.billing_email AS email, o.customer_id AS cust, d.date_paid_gmt AS paid,
+              IFNULL(d.download_permission_granted, 0) AS granted FROM ${P}wc_orders o
+              JOIN ${P}wc_order_operational_data d ON d.order_id = o.id WHERE o.type = 'shop_order'"
+    else
+        ordv="SELECT p.ID AS id, (SELECT meta_value FROM ${P}postmeta WHERE post_id = p.ID AND meta_key = '_order_key') AS k,
+              (SELECT meta_value FROM ${P}postmeta WHERE post_id = p.ID AND meta_key = '_billing_email') AS email,
+              (SELECT meta_value FROM ${P}postmeta WHERE post_id = p.ID AND meta_key = '_customer_user') AS cust,
+              FROM_UNIXTIME((SELECT meta_value FROM ${P}postmeta WHERE post_id = p.ID AND meta_key = '_date_paid')) AS paid,
+              (SELECT meta_value = 'yes' FROM ${P}postmeta WHERE post_id = p.ID AND meta_key = '_download_permissions_granted') AS granted
+              FROM ${P}posts p WHERE p.post_type = 'shop_order'"
+    fi
+    lv="SELECT i.order_id AS oid, CAST(IF(v.meta_value > 0, v.meta_value, pm.meta_value) AS UNSIGNED) AS pid, q.meta_value AS qty
+        FROM ${P}woocommerce_order_items i
+        JOIN ${P}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'
+        LEFT JOIN ${P}woocommerce_order_itemmeta v ON v.order_item_id = i.order_item_id AND v.meta_key = '_variation_id'
+        JOIN ${P}woocommerce_order_itemmeta q ON q.order_item_id = i.order_item_id AND q.meta_key = '_qty'
+        WHERE i.order_item_type = 'line_item'"
+    dv="SELECT d.post_id AS pid, f.meta_value AS files, CAST(l.meta_value AS SIGNED) AS lim, CAST(e.meta_value AS SIGNED) AS exp
+        FROM ${P}postmeta d JOIN ${P}postmeta f ON f.post_id = d.post_id AND f.meta_key = '_downloadable_files'
+        JOIN ${P}postmeta l ON l.post_id = d.post_id AND l.meta_key = '_download_limit'
+        JOIN ${P}postmeta e ON e.post_id = d.post_id AND e.meta_key = '_download_expiry'
+        WHERE d.meta_key = '_downloadable' AND d.meta_value = 'yes'"
+    # the catalogue repeats its templates past the first 28 products ("The Coffee Handbook 2")
+    is "$(sql "$db" "SELECT CONCAT(SUM(p.post_type = 'product'), ' ', SUM(p.post_type = 'product_variation'))
+                      FROM ($dv) x JOIN ${P}posts p ON p.ID = x.pid")" \
+        "$(sql "$db" "SELECT COUNT(*) FROM ${P}posts WHERE post_type = 'product' AND post_title REGEXP '^The Coffee Handbook( [0-9]+)?$'") $(sql "$db" "SELECT COUNT(*) FROM ${P}posts v
+                      JOIN ${P}posts p ON p.ID = v.post_parent AND p.post_title REGEXP '^Organic T-Shirt( [0-9]+)?$' WHERE v.post_type = 'product_variation'")" \
+        "$storage: downloadable: The Coffee Handbook and every variation of the Organic T-Shirt"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_product_meta_lookup l LEFT JOIN ($dv) x ON x.pid = l.product_id
+                      WHERE l.downloadable <> (x.pid IS NOT NULL)")" 0 "$storage: lookup downloadable matches _downloadable"
+    files=$(sql "$db" "SELECT f.meta_value FROM ${P}posts p JOIN ${P}postmeta f ON f.post_id = p.ID AND f.meta_key = '_downloadable_files'
+                       WHERE p.post_title = 'The Coffee Handbook' AND p.post_type = 'product'")
+    like "$(php -r '$f = unserialize($argv[1]); $ok = 0; foreach ((array) $f as $k => $v) $ok += ($v["id"] ?? "") === $k && isset($v["name"], $v["file"])
+                     && preg_match("/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/", $k); echo $ok, " ", $f ? reset($f)["file"] : "";' "$files")" \
+        '^2 https?://.+/wp-content/uploads/woocommerce_uploads/the-coffee-handbook\.pdf$' \
+        "$storage: its _downloadable_files: two files keyed by UUID, as WooCommerce saves them (PHP unserialize)"
+    local want
+    want=$(sql "$db" "SET time_zone = '+00:00'; SELECT COALESCE(SUM(CAST(SUBSTRING_INDEX(SUBSTRING(x.files, 3), ':', 1) AS UNSIGNED)), 0)
+                      FROM ($ordv) o JOIN ($lv) l ON l.oid = o.id JOIN ($dv) x ON x.pid = l.pid WHERE o.granted = 1")
+    like "$want" '^[1-9][0-9]*$' "$storage: paid orders sold downloadable lines ($want files)"
+    is "$(sql "$db" "SELECT COUNT(*) FROM $perm")" "$want" "$storage: one permission row per file of each downloadable line of a granted order"
+    is "$(sql "$db" "SET time_zone = '+00:00'; SELECT COUNT(*) FROM $perm x LEFT JOIN ($ordv) o ON o.id = x.order_id
+                      LEFT JOIN ($dv) d ON d.pid = x.product_id
+                      WHERE o.id IS NULL OR o.granted <> 1 OR d.pid IS NULL OR x.order_key <> o.k OR x.user_email <> o.email
+                      OR x.user_id <> o.cust OR x.download_count <> 0 OR x.access_granted <> DATE(o.paid)
+                      OR NOT (x.access_expires <=> IF(d.exp > 0, DATE(o.paid) + INTERVAL d.exp DAY, NULL))
+                      OR LOCATE(CONCAT('\"', x.download_id, '\"'), d.files) = 0
+                      OR NOT EXISTS (SELECT 1 FROM ($lv) l WHERE l.oid = x.order_id AND l.pid = x.product_id
+                                     AND x.downloads_remaining = IF(d.lim < 0, '', CAST(d.lim * l.qty AS CHAR)))")" 0 \
+        "$storage: every row as WooCommerce writes it (key, e-mail, customer, limit × qty, granted and expiry from the payment day)"
+    is "$(sql "$db" "SELECT COUNT(DISTINCT downloads_remaining = '') FROM $perm")" 2 "$storage: limited and unlimited rows"
+}
+
 check_store() { # check_store DB STORAGE JSON
     local db=$1 storage=$2 json=$3 orders refunds total stats
     if [ "$storage" = hpos ]; then
@@ -120,6 +178,7 @@ check_store() { # check_store DB STORAGE JSON
                       WHERE r.object_id = p.ID AND tt.taxonomy = 'product_type') <> 1")" 0 "$storage: one product_type term per product"
     like "$(sql "$db" "SELECT COUNT(*) FROM ${P}postmeta WHERE meta_key LIKE 'attribute_pa_%'")" '^[1-9][0-9]*$' \
         "$storage: variations carry attribute_pa_* meta"
+    check_downloads "$db" "$storage"
     local logins=(admin manager subscriber denied_manager) want=(yes yes no no) i
     for i in 0 1 2 3; do
         is "$(can_manage "$db" "${logins[$i]}")" "${want[$i]}" "$storage: ${logins[$i]} manage_woocommerce = ${want[$i]}"

@@ -34,7 +34,7 @@ patch() {
 mkstore() {
     server "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
     CARTMAN_DB_NAME=$1 "$BIN/authd" migrate >>"$T/dl-migrate.log" 2>&1
-    CARTMAN_DB_NAME=$1 "$BIN/authd" seed-demo --storage "$2" --orders 300 --seed 11 >/dev/null 2>>"$T/dl-seed.log"
+    CARTMAN_DB_NAME=$1 "$BIN/authd" seed-demo --storage "$2" --orders 500 --seed 11 >/dev/null 2>>"$T/dl-seed.log"
 }
 mkstore $HDB hpos
 mkstore $PDB posts
@@ -121,8 +121,9 @@ perms() {
 }
 nperms() { sql "$1" "SELECT COUNT(*) FROM $PERM WHERE order_id = $2"; }
 day() { sql "$1" "SELECT DATE_FORMAT(DATE_ADD('$2', INTERVAL $3 DAY), '%Y-%m-%d 00:00:00')"; }
-# an unpaid order, not yet granted and not used before, with at least two line items (NEED_GUEST: 1 for a guest)
-pick() { # pick DB AUTH MODE
+# an unpaid order, not yet granted and not used before, with at least two line items and none
+# downloadable yet (the demo store sells a downloadable book and shirt)
+pick() { # pick DB AUTH
     local tbl id
     if [ "$2" = hpos ]; then
         tbl="SELECT o.id, o.customer_id AS cust FROM ${P}wc_orders o JOIN ${P}wc_order_operational_data d ON d.order_id = o.id
@@ -134,7 +135,12 @@ pick() { # pick DB AUTH MODE
     fi
     id=$(sql "$1" "SELECT x.id FROM ($tbl) x WHERE (SELECT COUNT(*) FROM ${P}woocommerce_order_items i WHERE i.order_id = x.id
                    AND i.order_item_type = 'line_item') >= 2 AND NOT EXISTS (SELECT 1 FROM $PERM WHERE order_id = x.id)
-                   AND NOT EXISTS (SELECT 1 FROM ${P}cartman_audit_log a WHERE a.object_id = x.id) ORDER BY x.id LIMIT 1")
+                   AND NOT EXISTS (SELECT 1 FROM ${P}cartman_audit_log a WHERE a.object_id = x.id)
+                   AND NOT EXISTS (SELECT 1 FROM ${P}woocommerce_order_items i
+                       JOIN ${P}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'
+                       LEFT JOIN ${P}woocommerce_order_itemmeta v ON v.order_item_id = i.order_item_id AND v.meta_key = '_variation_id'
+                       JOIN ${P}postmeta d ON d.post_id = IF(v.meta_value > 0, v.meta_value, pm.meta_value) AND d.meta_key = '_downloadable'
+                       AND d.meta_value = 'yes' WHERE i.order_id = x.id) ORDER BY x.id LIMIT 1")
     echo "$id"
 }
 # put S (qty 2) on the order's first line and V (qty 3) on its second
