@@ -125,6 +125,7 @@ FUZZ_EXTRA_forwarded := common/cidr.c
 fuzz-build: $(FUZZ_BIN)
 FUZZ_EXTRA_mail_build := common/mail_address.c
 FUZZ_EXTRA_download_files := common/php_serialize.c common/report_range.c
+FUZZ_EXTRA_order_meta := common/json_out.c common/php_serialize.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/%.c
 	@mkdir -p $(@D)
 	clang -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(FUZZ_EXTRA_$*) $(PKG_LIBS)
