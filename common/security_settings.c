@@ -19,13 +19,14 @@
 
 static const char SQL_SETTINGS[] =
     "SELECT name, value FROM {p}cartman_settings WHERE name IN ('https_required', 'ip_allowlist',"
-    " 'lockout_user_max', 'lockout_ip_max', 'lockout_window_s', 'lockout_lock_s')";
+    " 'lockout_user_max', 'lockout_ip_max', 'lockout_window_s', 'lockout_lock_s', 'order_meta_allowlist')";
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct security_settings current; /* under mu */
 static atomic_uint generation;           /* bumped under mu when current changes */
 static atomic_llong next_ms;             /* no reload before this (monotonic ms) */
 static atomic_bool logged_invalid;
+static atomic_bool logged_invalid_meta;
 
 static _Thread_local struct security_settings mine;
 static _Thread_local unsigned mine_gen;
@@ -78,6 +79,16 @@ void security_settings_parse(struct security_settings *out, const char *const *n
             } else {
                 out->allowlist_on = out->allowlist.n > 0;
             }
+        } else if (strcmp(name, "order_meta_allowlist") == 0) {
+            size_t vn = strlen(v);
+            bool ok = vn <= SECURITY_ORDER_META_ALLOWLIST_BYTES;
+            for (size_t k = 0; ok && k < vn; k++)
+                ok = (unsigned char)v[k] >= 0x20 || v[k] == '\t' || v[k] == '\n' || v[k] == '\r';
+            if (ok)
+                memcpy(out->order_meta_allowlist, v, vn + 1);
+            else if (!atomic_exchange(&logged_invalid_meta, true))
+                log_warn("security settings: order_meta_allowlist is too long or holds control characters:"
+                         " no protected order meta is shown");
         } else {
             lockout_policy_set(&out->lockout, name, v);
         }
@@ -92,7 +103,8 @@ static bool same(const struct security_settings *a, const struct security_settin
            a->allowlist_invalid == b->allowlist_invalid && a->lockout.user_max == b->lockout.user_max &&
            a->lockout.ip_max == b->lockout.ip_max && a->lockout.window_s == b->lockout.window_s &&
            a->lockout.lock_s == b->lockout.lock_s && a->allowlist.n == b->allowlist.n &&
-           memcmp(a->allowlist.items, b->allowlist.items, a->allowlist.n * sizeof a->allowlist.items[0]) == 0;
+           memcmp(a->allowlist.items, b->allowlist.items, a->allowlist.n * sizeof a->allowlist.items[0]) == 0 &&
+           strcmp(a->order_meta_allowlist, b->order_meta_allowlist) == 0;
 }
 
 /* One reload, by whoever gets the mutex first once next_ms has passed. Until the first load has been
@@ -154,6 +166,16 @@ const struct security_settings *security_settings_get(struct daemon_worker *w)
         mine = current;
         mine_gen = atomic_load(&generation);
         pthread_mutex_unlock(&mu);
+    }
+    return &mine;
+}
+
+const struct security_settings *security_settings_peek(void)
+{
+    if (!mine_set) {
+        defaults(&mine);
+        mine_set = true;
+        mine_gen = 0;
     }
     return &mine;
 }

@@ -11,6 +11,10 @@
  *                     empty or absent: no allowlist. A value that does not parse denies every address
  *                     (and says so in the log) rather than silently allowing all.
  *   lockout_user_max, lockout_ip_max, lockout_window_s, lockout_lock_s   common/lockout.h
+ *   order_meta_allowlist  protected order and item meta keys (starting with '_') the order JSON may show
+ *                     (apid/order_meta.h): keys separated by commas or line breaks; empty or absent:
+ *                     none. Over SECURITY_ORDER_META_ALLOWLIST_BYTES, or with control characters:
+ *                     none (and the log says so).
  * Rate limits keep their own rows and readers (apid/guard.c, authd/token_endpoint.c).
  *
  * Freshness: one request in the process re-reads the rows at most every SECURITY_SETTINGS_RELOAD_MS
@@ -28,6 +32,7 @@
 #include "common/lockout.h"
 
 #define SECURITY_SETTINGS_RELOAD_MS 5000
+#define SECURITY_ORDER_META_ALLOWLIST_BYTES 4096
 
 struct security_settings {
     bool loaded;                /* read from the database at least once */
@@ -36,10 +41,16 @@ struct security_settings {
     bool allowlist_invalid;     /* ... but did not parse: no address is allowed */
     struct cidr_list allowlist;
     struct lockout_policy lockout;
+    char order_meta_allowlist[SECURITY_ORDER_META_ALLOWLIST_BYTES + 1]; /* "" lists nothing */
 };
 
 /* This worker thread's copy, refreshed as described above (may run the one query, on w's connection). */
 const struct security_settings *security_settings_get(struct daemon_worker *w);
+
+/* This thread's copy as last taken by security_settings_get, without a reload: for code that has no
+ * worker at hand and runs after the request's guard refreshed it (the defaults in a thread that never
+ * asked). */
+const struct security_settings *security_settings_peek(void);
 
 /* Whether the allowlist lets addr through (true when there is no allowlist; false for an unknown
  * client or an invalid list). */
