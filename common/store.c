@@ -17,7 +17,16 @@ static const char SQL_OPTIONS[] =
     "SELECT option_name, option_value FROM {p}options WHERE option_name IN ('blogname', 'siteurl', 'home',"
     " 'admin_email', 'timezone_string', 'gmt_offset', 'woocommerce_currency', 'woocommerce_price_num_decimals',"
     " 'woocommerce_version', 'db_version', 'woocommerce_custom_orders_table_enabled',"
-    " 'woocommerce_custom_orders_table_data_sync_enabled', 'using_application_passwords')";
+    " 'woocommerce_custom_orders_table_data_sync_enabled', 'using_application_passwords', 'permalink_structure',"
+    " 'woocommerce_checkout_pay_endpoint', 'woocommerce_checkout_page_id', 'woocommerce_force_ssl_checkout')";
+
+/* The checkout page and up to three ancestors (get_page_uri), one row. */
+static const char SQL_PAGE[] =
+    "SELECT p.post_name, p.post_status, p1.post_name, p2.post_name, p3.post_name, p3.post_parent FROM {p}posts p"
+    " LEFT JOIN {p}posts p1 ON p1.ID = p.post_parent AND p.post_parent > 0"
+    " LEFT JOIN {p}posts p2 ON p2.ID = p1.post_parent AND p1.post_parent > 0"
+    " LEFT JOIN {p}posts p3 ON p3.ID = p2.post_parent AND p2.post_parent > 0"
+    " WHERE p.ID = ? AND p.post_type = 'page'";
 
 static void copy_cell(char *dst, size_t cap, const char *v, size_t n)
 {
@@ -27,12 +36,60 @@ static void copy_cell(char *dst, size_t cap, const char *v, size_t n)
     dst[n] = '\0';
 }
 
+/* wc_get_checkout_url() for a page id (get_permalink of a page): plain permalinks home/?page_id=N,
+ * otherwise home/parent/slug/ (the trailing slash as the structure ends); a draft page or one nested
+ * deeper than this reads is given as ?page_id=N, as WordPress does for drafts. */
+static int checkout_url(struct db *db, struct store_options *o, uint64_t page_id, bool force_ssl)
+{
+    struct db_value p = DB_UINT(page_id);
+    struct db_rows rows;
+    if (db_query(db, SQL_PAGE, &p, 1, &rows) != 0)
+        return -1;
+    char home[sizeof o->home_url];
+    snprintf(home, sizeof home, "%s", o->home_url);
+    size_t hl = strlen(home);
+    while (hl > 0 && home[hl - 1] == '/')
+        home[--hl] = '\0';
+    if (rows.nrows == 1) {
+        const char *status = db_cell(&rows, 0, 1);
+        const char *deeper = db_cell(&rows, 0, 5);
+        bool pretty = o->permalink_structure[0] && status && strcmp(status, "publish") == 0 &&
+                      !(deeper && strcmp(deeper, "0") != 0);
+        if (pretty) {
+            char path[512] = "";
+            size_t pl = 0;
+            for (int c = 4; c >= 0; c = c == 2 ? 0 : c - 1) {
+                const char *seg = db_cell(&rows, 0, (size_t)c);
+                if (c == 1 || seg == NULL || seg[0] == '\0')
+                    continue;
+                int n = snprintf(path + pl, sizeof path - pl, "/%s", seg);
+                if (n > 0 && (size_t)n < sizeof path - pl)
+                    pl += (size_t)n;
+            }
+            size_t sl = strlen(o->permalink_structure);
+            snprintf(o->checkout_url, sizeof o->checkout_url, "%s%s%s", home, path,
+                     o->permalink_structure[sl - 1] == '/' ? "/" : "");
+        } else {
+            snprintf(o->checkout_url, sizeof o->checkout_url, "%s/?page_id=%llu", home, (unsigned long long)page_id);
+        }
+        if (force_ssl && strncmp(o->checkout_url, "http:", 5) == 0) {
+            char tmp[sizeof o->checkout_url];
+            snprintf(tmp, sizeof tmp, "https:%s", o->checkout_url + 5);
+            snprintf(o->checkout_url, sizeof o->checkout_url, "%s", tmp);
+        }
+    }
+    db_rows_free(&rows);
+    return 0;
+}
+
 int store_options_load(struct db *db, struct store_options *o)
 {
     memset(o, 0, sizeof *o);
     snprintf(o->currency, sizeof o->currency, "USD"); /* WooCommerce's default */
     o->price_decimals = 2;
     struct db_rows rows;
+    unsigned long long page_id = 0;
+    bool force_ssl = false;
     if (db_query(db, SQL_OPTIONS, NULL, 0, &rows) != 0)
         return -1;
     for (size_t r = 0; r < rows.nrows; r++) {
@@ -66,8 +123,18 @@ int store_options_load(struct db *db, struct store_options *o)
             o->hpos_sync = strcmp(v, "yes") == 0;
         else if (strcmp(k, "using_application_passwords") == 0)
             o->app_passwords_in_use = n > 0 && strcmp(v, "0") != 0;
+        else if (strcmp(k, "permalink_structure") == 0)
+            copy_cell(o->permalink_structure, sizeof o->permalink_structure, v, n);
+        else if (strcmp(k, "woocommerce_checkout_pay_endpoint") == 0)
+            copy_cell(o->checkout_pay_endpoint, sizeof o->checkout_pay_endpoint, v, n);
+        else if (strcmp(k, "woocommerce_checkout_page_id") == 0)
+            page_id = strtoull(v, NULL, 10);
+        else if (strcmp(k, "woocommerce_force_ssl_checkout") == 0)
+            force_ssl = strcmp(v, "yes") == 0;
     }
     db_rows_free(&rows);
+    if (page_id > 0 && checkout_url(db, o, page_id, force_ssl) != 0)
+        return -1;
     return 0;
 }
 

@@ -29,9 +29,14 @@ struct store_options {
     bool hpos;             /* woocommerce_custom_orders_table_enabled = yes: HPOS is authoritative */
     bool hpos_sync;        /* woocommerce_custom_orders_table_data_sync_enabled = yes */
     bool app_passwords_in_use; /* using_application_passwords */
+    char permalink_structure[128]; /* "" plain permalinks */
+    char checkout_pay_endpoint[64]; /* woocommerce_checkout_pay_endpoint, "" the default order-pay */
+    char checkout_url[1100]; /* wc_get_checkout_url(): the checkout page's permalink, "" when no page is
+                              * set (woocommerce_checkout_page_id) or it is gone: then the home URL */
 };
 
-/* Reads every option above in one query. 0, or -1 (db_error). Missing options keep WordPress defaults. */
+/* Reads every option above in one query (and, when a checkout page is set, its post and parents in
+ * one more). 0, or -1 (db_error). Missing options keep WordPress defaults. */
 int store_options_load(struct db *db, struct store_options *out);
 
 struct store_user {
