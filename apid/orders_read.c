@@ -4,15 +4,17 @@
  * Owns: parsing and validating the list filters, the SQL that reads orders from whichever storage is
  * authoritative (HPOS: wc_orders + wc_order_operational_data + wc_order_addresses; legacy: posts +
  * postmeta; items, notes and refunds are shared tables), and the WooCommerce REST v3 JSON shape.
- * Does not: write anything, check credentials or scopes (apid_guard did), or expose order meta
- * (meta_data is always [] until an allowlist exists).
+ * Does not: write anything, check credentials or scopes (apid_guard did), or decide which meta keys
+ * are shown and how a meta value is printed (apid/order_meta.c; the allowlist is a security setting).
  *
  * Round trips: an HPOS list is one query for the page's keys (id, created, updated), plus one query by
- * id for the orders the order cache (see order_cache) does not hold, plus, only when neither the page
+ * id for the orders the order cache (see order_cache) does not hold (with their visible meta rows
+ * joined, so meta costs no query of its own), plus, only when neither the page
  * itself nor the per-thread count cache (see count_cache) tells the total, one COUNT over an index; a
- * posts list is the page query plus that COUNT. An order is three queries: the order row with
- * addresses, operational data and its refunds (posts: the order and refund posts with their postmeta);
- * items with item meta, SKU and image; notes. None sorts or UNIONs on the server (temporary tables):
+ * posts list is the page query (every postmeta row of the page's orders) plus that COUNT. An order is
+ * three queries under posts storage: the order and refund posts with their postmeta; items with item
+ * meta, SKU, image and attribute labels; notes; HPOS adds one for the order's meta rows (the order
+ * row query already has a row per refund). needs_processing is a subquery of the order row. None sorts or UNIONs on the server (temporary tables):
  * rows are ordered here. Store options are cached per worker thread for a few seconds, so they cost
  * no query on most requests.
  *
@@ -43,12 +45,14 @@
 #include <time.h>
 
 #include "apid/count_cache.h"
+#include "apid/order_meta.h"
 #include "apid/order_request.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
 #include "common/log.h"
 #include "common/php_serialize.h"
+#include "common/security_settings.h"
 
 #define OPTIONS_TTL_S 5.0
 
@@ -480,12 +484,22 @@ int orders_filter_parse(const struct orders_list_args *a, const struct store_opt
 #define ADDR(x)                                                                                                   \
     x ".first_name, " x ".last_name, " x ".company, " x ".address_1, " x ".address_2, " x ".city, " x ".state, " x \
       ".postcode, " x ".country, " x ".email, " x ".phone"
+/* WC_Order::needs_processing: a line item whose product (the variation when there is one) exists and is
+ * not both virtual and downloadable; products are looked up in wc_product_meta_lookup (virtual,
+ * downloadable), which has a row exactly for every product and variation. */
+#define NEEDS_PROC(idexpr)                                                                                          \
+    "(SELECT COUNT(*) FROM {p}woocommerce_order_items ni JOIN {p}woocommerce_order_itemmeta np"                    \
+    " ON np.order_item_id = ni.order_item_id AND np.meta_key = '_product_id'"                                      \
+    " LEFT JOIN {p}woocommerce_order_itemmeta nv ON nv.order_item_id = ni.order_item_id"                           \
+    " AND nv.meta_key = '_variation_id' JOIN {p}wc_product_meta_lookup nl ON nl.product_id ="                      \
+    " CAST(IF(nv.meta_value > 0, nv.meta_value, np.meta_value) AS UNSIGNED) WHERE ni.order_id = " idexpr          \
+    " AND ni.order_item_type = 'line_item' AND NOT (nl.`virtual` = 1 AND nl.downloadable = 1))"
 #define H_COLS                                                                                                      \
     "o.id, o.parent_order_id, o.status, o.currency, o.tax_amount, o.total_amount, o.customer_id, "                 \
     "o.date_created_gmt, o.date_updated_gmt, o.payment_method, o.payment_method_title, o.transaction_id, "         \
     "o.ip_address, o.user_agent, o.customer_note, d.created_via, d.woocommerce_version, d.prices_include_tax, "    \
     "d.cart_hash, d.order_key, d.date_paid_gmt, d.date_completed_gmt, d.shipping_tax_amount, "                     \
-    "d.shipping_total_amount, d.discount_tax_amount, d.discount_total_amount, " ADDR("b") ", " ADDR("s") ", o.type"
+    "d.shipping_total_amount, d.discount_tax_amount, d.discount_total_amount, " ADDR("b") ", " ADDR("s") ", o.type, " NEEDS_PROC("o.id")
 #define H_ADDR_JOIN                                                                                                 \
     " LEFT JOIN {p}wc_order_addresses b ON b.order_id = o.id AND b.address_type = 'billing'"
 #define H_JOINS                                                                                                     \
@@ -521,8 +535,20 @@ static const char *const H_KEYS_LIST[2][2] = {
 };
 #define Q10 "?,?,?,?,?,?,?,?,?,?"
 /* ORDERS_PER_PAGE_MAX placeholders; unused ones repeat the first id */
-static const char H_ROWS[] = "SELECT " H_COLS H_FROM " WHERE o.id IN (" Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10
-                             "," Q10 "," Q10 "," Q10 "," Q10 ")";
+/* The rows come with their meta rows (one row per meta row, or one with NULLs): without an
+ * allowlist the protected keys are left out on the server already, so an order without visible meta
+ * is one row. */
+#define H_ROWS_IN                                                                                                   \
+    " WHERE o.id IN (" Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 ")"
+#define H_META_COLS ", mm.id, mm.meta_key, mm.meta_value"
+#define H_META_JOIN " LEFT JOIN {p}wc_orders_meta mm ON mm.order_id = o.id"
+#define H_META_PUBLIC " AND LEFT(mm.meta_key, 1) <> '_'"
+static const char *const H_ROWS[2] = {"SELECT " H_COLS H_META_COLS H_FROM H_META_JOIN H_META_PUBLIC H_ROWS_IN,
+                                      "SELECT " H_COLS H_META_COLS H_FROM H_META_JOIN H_ROWS_IN};
+/* An order's meta rows (HPOS), the same two forms. */
+static const char *const H_META[2] = {
+    "SELECT mm.id, mm.meta_key, mm.meta_value FROM {p}wc_orders_meta mm WHERE mm.order_id = ?" H_META_PUBLIC,
+    "SELECT mm.id, mm.meta_key, mm.meta_value FROM {p}wc_orders_meta mm WHERE mm.order_id = ?"};
 _Static_assert(ORDERS_PER_PAGE_MAX == 100, "H_ROWS has ORDERS_PER_PAGE_MAX placeholders");
 
 static const char *const H_COUNT[2][2] = {
@@ -538,7 +564,10 @@ static const char H_ONE[] = "SELECT " H_COLS ", r.id, rm.meta_value, r.total_amo
                             " LEFT JOIN {p}wc_orders_meta rm ON rm.order_id = r.id AND rm.meta_key = '_refund_reason'"
                             " WHERE o.id = ?";
 
-#define P_COLS "p.ID, p.post_parent, p.post_status, p.post_date_gmt, p.post_modified_gmt, p.post_excerpt"
+#define P_COLS                                                                                                      \
+    "p.ID, p.post_parent, p.post_status, p.post_date_gmt, p.post_modified_gmt, p.post_excerpt, " NEEDS_PROC("p.ID")
+/* columns of the posts queries: P_COLS, then the meta row (key, value, id), then (P_ONE) the post type */
+enum { PC_NEEDS = 6, PC_KEY, PC_VAL, PC_MID, PC_TYPE };
 #define P_WHERE                                                                                                     \
     " WHERE post_type = 'shop_order' AND " STATUS_IN("post_status") " AND post_date_gmt > ? AND post_date_gmt < ?"
 #define P_CUST " AND ID IN (SELECT post_id FROM {p}postmeta WHERE meta_key = '_customer_user' AND meta_value = ?)"
@@ -546,7 +575,7 @@ static const char H_ONE[] = "SELECT " H_COLS ", r.id, rm.meta_value, r.total_amo
     " AND (ID = ? OR ID IN (SELECT post_id FROM {p}postmeta WHERE meta_key IN ('_billing_email', "                \
     "'_billing_address_index') AND (meta_value LIKE ? OR meta_value LIKE ?)))"
 #define P_PAGE_OPEN                                                                                                 \
-    "SELECT " P_COLS ", m.meta_key, m.meta_value FROM (SELECT ID, post_parent, post_status, post_date, "           \
+    "SELECT " P_COLS ", m.meta_key, m.meta_value, m.meta_id FROM (SELECT ID, post_parent, post_status, post_date, "           \
     "post_date_gmt, post_modified_gmt, post_excerpt FROM {p}posts"
 #define P_PAGE_CLOSE                                                                                                \
     " ORDER BY post_date DESC, ID DESC LIMIT ? OFFSET ?) p LEFT JOIN {p}postmeta m ON m.post_id = p.ID"            \
@@ -560,7 +589,7 @@ static const char *const P_COUNT[2][2] = {
     {"SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST, "SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST P_SEARCH},
 };
 /* The order post and its refund posts, each with its postmeta. */
-static const char P_ONE[] = "SELECT " P_COLS ", m.meta_key, m.meta_value, p.post_type FROM {p}posts p"
+static const char P_ONE[] = "SELECT " P_COLS ", m.meta_key, m.meta_value, m.meta_id, p.post_type FROM {p}posts p"
                             " LEFT JOIN {p}postmeta m ON m.post_id = p.ID WHERE (p.ID = ? AND p.post_type = 'shop_order')"
                             " OR (p.post_parent = ? AND p.post_type = 'shop_order_refund') ORDER BY p.ID, m.meta_id";
 
@@ -570,14 +599,22 @@ enum col {
     C_ID, C_PARENT, C_STATUS, C_CURRENCY, C_CART_TAX, C_TOTAL, C_CUSTOMER, C_CREATED, C_MODIFIED, C_PAY_METHOD,
     C_PAY_TITLE, C_TXN, C_IP, C_UA, C_NOTE, C_CREATED_VIA, C_VERSION, C_PIT, C_CART_HASH, C_KEY, C_PAID,
     C_COMPLETED, C_SHIP_TAX, C_SHIP_TOTAL, C_DISC_TAX, C_DISC_TOTAL, C_BILL, C_SHIP = C_BILL + 11,
-    C_TYPE = C_SHIP + 11, NCOLS
+    C_TYPE = C_SHIP + 11, C_NEEDS_PROC, NCOLS
 };
 static const char *const addr_fields[11] = {"first_name", "last_name", "company",  "address_1", "address_2", "city",
                                             "state",      "postcode",  "country", "email",     "phone"};
 
+/* An order meta row (wc_orders_meta or postmeta). */
+struct meta_row {
+    uint64_t id;
+    const char *key, *val;
+};
+
 struct flat {
     const char *v[NCOLS];
     char paid[20], completed[20]; /* posts: timestamps turned into GMT dates */
+    struct meta_row *meta;        /* the order's meta rows, nmeta of them, any order; NULL when none */
+    size_t nmeta;
 };
 
 static const struct {
@@ -692,8 +729,34 @@ static void address_write(struct json_out *w, const struct flat *f, int base, bo
     json_out_object_close(w);
 }
 
+static void order_meta_write(struct json_out *w, struct flat *f, const char *allow);
+
+/* WC_Order::get_checkout_payment_url( false ): the checkout page's order-pay endpoint (pretty
+ * permalinks: .../order-pay/ID/, plain: &order-pay=ID) with pay_for_order=true and the order key. */
+static void payment_url(const struct store_options *opt, uint64_t id, const char *key, char *out, size_t cap)
+{
+    const char *base = opt->checkout_url[0] ? opt->checkout_url : opt->home_url;
+    const char *ep = opt->checkout_pay_endpoint[0] ? opt->checkout_pay_endpoint : "order-pay";
+    /* add_query_arg() leaves the value as it is (order keys are wc_order_ and letters and digits) */
+    const char *enc_key = key ? key : "";
+    if (opt->permalink_structure[0]) {
+        size_t bl = strlen(base);
+        const char *q = strchr(base, '?');
+        size_t path_len = q ? (size_t)(q - base) : bl;
+        while (path_len > 0 && (base[path_len - 1] == '/' || base[path_len - 1] == '\\'))
+            path_len--;
+        size_t sl = strlen(opt->permalink_structure);
+        bool slash = opt->permalink_structure[sl - 1] == '/';
+        snprintf(out, cap, "%.*s/%s/%" PRIu64 "%s%s%s%spay_for_order=true&key=%s", (int)path_len, base, ep, id,
+                 slash ? "/" : "", q ? q : "", q ? "" : "?", q ? "&" : "", enc_key);
+    } else {
+        snprintf(out, cap, "%s%s%s=%" PRIu64 "&pay_for_order=true&key=%s", base, strchr(base, '?') ? "&" : "?", ep,
+                 id, enc_key);
+    }
+}
+
 /* The order's own members; the caller has opened its object and closes it. */
-static void order_members(struct json_out *w, const struct flat *f, const struct store_options *opt)
+static void order_members(struct json_out *w, struct flat *f, const struct store_options *opt, const char *allow)
 {
     uint64_t id = u64(f->v[C_ID]);
     const char *st = f->v[C_STATUS] ? f->v[C_STATUS] : "";
@@ -734,9 +797,17 @@ static void order_members(struct json_out *w, const struct flat *f, const struct
     kdates(w, opt, "date_paid", "date_paid_gmt", f->v[C_PAID]);
     kdates(w, opt, "date_completed", "date_completed_gmt", f->v[C_COMPLETED]);
     kstr(w, "cart_hash", f->v[C_CART_HASH]);
-    json_out_key(w, "meta_data");
-    json_out_array_open(w);
-    json_out_array_close(w);
+    order_meta_write(w, f, allow);
+    char url[1600];
+    payment_url(opt, id, f->v[C_KEY], url, sizeof url);
+    kstr(w, "payment_url", url);
+    json_out_key(w, "is_editable");
+    json_out_bool(w, strcmp(st, "pending") == 0 || strcmp(st, "on-hold") == 0 || strcmp(st, "auto-draft") == 0);
+    json_out_key(w, "needs_payment");
+    json_out_bool(w, (strcmp(st, "pending") == 0 || strcmp(st, "failed") == 0) &&
+                         strtold(f->v[C_TOTAL] ? f->v[C_TOTAL] : "0", NULL) > 0);
+    json_out_key(w, "needs_processing");
+    json_out_bool(w, u64(f->v[C_NEEDS_PROC]) > 0);
     char admin[700];
     if (opt->hpos)
         snprintf(admin, sizeof admin, "%s/wp-admin/admin.php?page=wc-orders&action=edit&id=%" PRIu64, opt->site_url,
@@ -753,9 +824,39 @@ static void hpos_flat(const struct db_rows *r, size_t row, struct flat *f)
         f->v[c] = db_cell(r, row, (size_t)c);
 }
 
-/* Posts rows: ID, parent, status, date_gmt, modified_gmt, excerpt, meta_key, meta_value; consecutive
- * rows of one order. Fills f from rows [*row, end) and advances *row past them. */
-static void posts_flat(const struct db_rows *r, size_t *row, struct flat *f)
+static int cmp_meta(const void *x, const void *y)
+{
+    const struct meta_row *p = x, *q = y;
+    return p->id < q->id ? -1 : p->id > q->id;
+}
+
+/* meta_data as $order->get_meta_data() holds it for the REST controller, by meta id, narrowed to what
+ * apid shows (apid/order_meta.h). Sorts f's meta rows. */
+static void order_meta_write(struct json_out *w, struct flat *f, const char *allow)
+{
+    if (f->nmeta > 1)
+        qsort(f->meta, f->nmeta, sizeof *f->meta, cmp_meta);
+    json_out_key(w, "meta_data");
+    json_out_array_open(w);
+    for (size_t i = 0; i < f->nmeta; i++) {
+        const struct meta_row *m = &f->meta[i];
+        if (i > 0 && m->id == f->meta[i - 1].id)
+            continue; /* a join repeated the row */
+        if (!order_meta_visible(allow, m->key))
+            continue;
+        json_out_object_open(w);
+        kint(w, "id", (long long)m->id);
+        kstr(w, "key", m->key);
+        json_out_key(w, "value");
+        order_meta_value_write(w, m->val);
+        json_out_object_close(w);
+    }
+    json_out_array_close(w);
+}
+
+/* Posts rows: P_COLS, meta_key, meta_value, meta_id; consecutive rows of one order. Fills f from rows
+ * [*row, end) and advances *row past them; the meta rows go to meta (room for every row of r). */
+static void posts_flat(const struct db_rows *r, size_t *row, struct flat *f, struct meta_row *meta)
 {
     memset(f, 0, sizeof *f);
     const char *id = db_cell(r, *row, 0);
@@ -765,8 +866,14 @@ static void posts_flat(const struct db_rows *r, size_t *row, struct flat *f)
     f->v[C_CREATED] = db_cell(r, *row, 3);
     f->v[C_MODIFIED] = db_cell(r, *row, 4);
     f->v[C_NOTE] = db_cell(r, *row, 5);
-    for (; *row < r->nrows && strcmp(db_cell(r, *row, 0), id) == 0; (*row)++)
-        post_meta_set(f, db_cell(r, *row, 6), db_cell(r, *row, 7));
+    f->v[C_NEEDS_PROC] = db_cell(r, *row, PC_NEEDS);
+    f->meta = meta;
+    for (; *row < r->nrows && strcmp(db_cell(r, *row, 0), id) == 0; (*row)++) {
+        const char *key = db_cell(r, *row, PC_KEY);
+        post_meta_set(f, key, db_cell(r, *row, PC_VAL));
+        if (key != NULL)
+            meta[f->nmeta++] = (struct meta_row){u64(db_cell(r, *row, PC_MID)), key, db_cell(r, *row, PC_VAL)};
+    }
     post_flat_finish(f);
 }
 
@@ -871,8 +978,15 @@ static bool count_key(const struct orders_filter *f, char key[COUNT_CACHE_KEY_BY
  * ORDER_CACHE_ENTRY_MAX bytes (16 MB at worst); the lock covers a lookup and one copy. */
 #define ORDER_CACHE_SLOTS 4096
 #define ORDER_CACHE_ENTRY_MAX 4096
+/* Meta and addresses changed behind WooCommerce's back (a plugin's update_post_meta or a direct SQL
+ * edit of wc_orders_meta leaves date_updated_gmt alone) show after at most this long: an entry is
+ * rendered again once it is this old, whatever its date says. WooCommerce's own meta writes bump
+ * date_updated_gmt (OrdersTableDataStore::after_meta_change) and show at once. The rendered single
+ * order (GET /orders/{id}) must follow the same rule: keyed by date_updated_gmt, never older than this. */
+#define ORDER_CACHE_MAX_AGE_S 10.0
 struct order_cache_slot {
     uint64_t id, options_hash;
+    double at; /* clock_mono_s() when rendered */
     char updated[20];
     char *json;
     size_t len;
@@ -889,9 +1003,14 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 }
 
 /* What a rendered order depends on besides its rows. */
-static uint64_t options_hash(const struct db *db, const struct store_options *opt)
+static uint64_t options_hash(const struct db *db, const struct store_options *opt, const char *allow)
 {
     uint64_t h = 14695981039346656037ULL;
+    h = fnv1a(h, allow, strlen(allow) + 1);
+    h = fnv1a(h, opt->home_url, strlen(opt->home_url) + 1);
+    h = fnv1a(h, opt->checkout_url, strlen(opt->checkout_url) + 1);
+    h = fnv1a(h, opt->checkout_pay_endpoint, strlen(opt->checkout_pay_endpoint) + 1);
+    h = fnv1a(h, opt->permalink_structure, strlen(opt->permalink_structure) + 1);
     const char *pre = db_prefix(db);
     h = fnv1a(h, pre, strlen(pre) + 1);
     h = fnv1a(h, opt->site_url, strlen(opt->site_url) + 1);
@@ -909,7 +1028,8 @@ static bool order_cache_copy(struct json_out *w, uint64_t id, const char *update
     bool hit = false;
     struct order_cache_slot *e = &order_cache[id % ORDER_CACHE_SLOTS];
     pthread_mutex_lock(&order_cache_mu);
-    if (e->json && e->id == id && e->options_hash == oh && strcmp(e->updated, updated) == 0) {
+    if (e->json && e->id == id && e->options_hash == oh && strcmp(e->updated, updated) == 0 &&
+        clock_mono_s() - e->at <= ORDER_CACHE_MAX_AGE_S) {
         json_out_raw(w, e->json, e->len);
         *start = w->len - e->len;
         *len = e->len;
@@ -932,6 +1052,7 @@ static void order_cache_put(uint64_t id, const char *updated, uint64_t oh, const
     char *old = e->json;
     e->id = id;
     e->options_hash = oh;
+    e->at = clock_mono_s();
     memcpy(e->updated, updated, strlen(updated) + 1);
     e->json = copy;
     e->len = len;
@@ -948,9 +1069,9 @@ static bool settled(const char *updated, const char *dbnow)
 
 /* HPOS page: keys first, then the rows the cache does not have, in one query by id. Leaves the
  * fingerprint columns in fp/cacheable. */
-static int hpos_page_write(struct json_out *w, struct db *db, const struct store_options *opt, const char *sql,
-                           const struct db_value *p, size_t n, size_t *norders, char fp[COUNT_CACHE_FP_BYTES],
-                           bool *cacheable)
+static int hpos_page_write(struct json_out *w, struct db *db, const struct store_options *opt, const char *allow,
+                           const char *sql, const struct db_value *p, size_t n, size_t *norders,
+                           char fp[COUNT_CACHE_FP_BYTES], bool *cacheable)
 {
     struct db_rows k;
     if (db_query(db, sql, p, n, &k) != 0) {
@@ -971,7 +1092,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
             *cacheable = tm_to_epoch(&b) - tm_to_epoch(&a) >= 2;
         }
     }
-    uint64_t oh = options_hash(db, opt);
+    uint64_t oh = options_hash(db, opt, allow);
     /* the cached orders are copied aside; the others' rows come in one query */
     struct db_value ids[ORDERS_PER_PAGE_MAX];
     size_t nmiss = 0, *at = xcalloc(k.nrows, sizeof *at), *len = xcalloc(k.nrows, sizeof *len);
@@ -989,7 +1110,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
     if (nmiss > 0) {
         for (size_t i = nmiss; i < ORDERS_PER_PAGE_MAX; i++)
             ids[i] = ids[0];
-        if (db_query(db, H_ROWS, ids, ORDERS_PER_PAGE_MAX, &r) != 0) {
+        if (db_query(db, H_ROWS[allow[0] != '\0'], ids, ORDERS_PER_PAGE_MAX, &r) != 0) {
             log_warn("orders: list rows query failed: %s", db_error(db));
             json_out_free(&hits);
             free(hit);
@@ -1000,6 +1121,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
             return -1;
         }
     }
+    struct meta_row *meta = xcalloc(r.nrows, sizeof *meta);
     json_out_array_open(w);
     for (size_t i = 0; i < k.nrows; i++) {
         uint64_t id = ord[i].a;
@@ -1008,17 +1130,25 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
             json_out_raw(w, hits.buf + at[i], len[i]);
             continue;
         }
-        size_t row = r.nrows;
-        for (size_t j = 0; j < r.nrows; j++)
-            if (u64(db_cell(&r, j, C_ID)) == id)
-                row = j;
+        /* the order's rows, one per meta row (H_ROWS) */
+        size_t row = r.nrows, nmeta = 0;
+        for (size_t j = 0; j < r.nrows; j++) {
+            if (u64(db_cell(&r, j, C_ID)) != id)
+                continue;
+            row = j;
+            if (db_cell(&r, j, NCOLS) != NULL)
+                meta[nmeta++] = (struct meta_row){u64(db_cell(&r, j, NCOLS)), db_cell(&r, j, NCOLS + 1),
+                                                  db_cell(&r, j, NCOLS + 2)};
+        }
         if (row == r.nrows)
             continue; /* gone between the two queries */
         struct flat fl;
         hpos_flat(&r, row, &fl);
+        fl.meta = meta;
+        fl.nmeta = nmeta;
         json_out_object_open(w);
         size_t start = w->len;
-        order_members(w, &fl, opt);
+        order_members(w, &fl, opt, allow);
         json_out_object_close(w);
         const char *upd_row = db_cell(&r, row, C_MODIFIED);
         if (upd_row && upd && strcmp(upd_row, upd) == 0 && settled(upd_row, dbnow))
@@ -1026,6 +1156,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
     }
     json_out_array_close(w);
     *norders = k.nrows;
+    free(meta);
     db_rows_free(&r);
     json_out_free(&hits);
     free(hit);
@@ -1049,10 +1180,11 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
     int c = f->has_customer, s = f->search != NULL;
     size_t norders = 0;
     char key[COUNT_CACHE_KEY_BYTES], fp[COUNT_CACHE_FP_BYTES] = "";
+    const char *allow = security_settings_peek()->order_meta_allowlist;
     bool cacheable = false;
     if (opt->hpos) {
         const char *sql = c == 0 && f->nstatuses > 1 ? H_KEYS_BY_DATE_LIST[s] : H_KEYS_LIST[c][s];
-        if (hpos_page_write(w, db, opt, sql, p, n, &norders, fp, &cacheable) != 0)
+        if (hpos_page_write(w, db, opt, allow, sql, p, n, &norders, fp, &cacheable) != 0)
             return -1;
     } else {
         struct db_rows r;
@@ -1060,17 +1192,19 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
             log_warn("orders: list query failed: %s", db_error(db));
             return -1;
         }
+        struct meta_row *meta = xcalloc(r.nrows, sizeof *meta);
         json_out_array_open(w);
         size_t i = 0;
         while (i < r.nrows) {
             struct flat fl;
-            posts_flat(&r, &i, &fl);
+            posts_flat(&r, &i, &fl, meta);
             json_out_object_open(w);
-            order_members(w, &fl, opt);
+            order_members(w, &fl, opt, allow);
             json_out_object_close(w);
             norders++;
         }
         json_out_array_close(w);
+        free(meta);
         db_rows_free(&r);
     }
     if (norders < f->per_page && (norders > 0 || f->page == 1)) {
@@ -1105,42 +1239,21 @@ int orders_read_list(struct db *db, const struct store_options *opt, const struc
 
 /* ---- one order: items, notes, refunds --------------------------------------------------------- */
 
-static bool is_internal_item_meta(const char *type, const char *key)
-{
-    if (key == NULL || key[0] == '_' || key[0] == '\0')
-        return true;
-    static const char *const shipping[] = {"method_id", "instance_id", "cost", "total_tax", "taxes", "tax_status"};
-    static const char *const tax[] = {"rate_id", "label", "compound", "tax_amount", "shipping_tax_amount",
-                                      "rate_percent"};
-    static const char *const coupon[] = {"discount_amount", "discount_amount_tax", "coupon_data", "coupon_info"};
-    const char *const *list = NULL;
-    size_t n = 0;
-    if (strcmp(type, "shipping") == 0) {
-        list = shipping;
-        n = sizeof shipping / sizeof *shipping;
-    } else if (strcmp(type, "tax") == 0) {
-        list = tax;
-        n = sizeof tax / sizeof *tax;
-    } else if (strcmp(type, "coupon") == 0) {
-        list = coupon;
-        n = sizeof coupon / sizeof *coupon;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], key) == 0)
-            return true;
-    return false;
-}
-
 struct item_meta {
     uint64_t id;
     const char *key, *val;
+    const char *attr_label; /* the attribute taxonomy's label when the key names one (pa_…), else NULL */
+    const char *term_name;  /* the term of that taxonomy whose slug is the value, else NULL */
 };
 
 struct item {
     uint64_t id;
     const char *type, *name;
-    const char *sku, *variation_sku, *image; /* from the product lookup joined to _product_id/_variation_id */
-    bool has_product;
+    const char *sku, *variation_sku; /* from the product lookup joined to _product_id/_variation_id */
+    const char *image, *image_id, *variation_image, *variation_image_id; /* their _thumbnail_id */
+    const char *attributes;   /* the product's _product_attributes (serialized), NULL when none */
+    const char *parent_title; /* the product's post_title, NULL when the product is gone */
+    bool has_product, has_variation;
     const struct item_meta *meta;
     size_t nmeta;
 };
@@ -1154,24 +1267,49 @@ static const char *raw(const struct item *it, const char *k)
     return "";
 }
 
-/* WooCommerce's taxes array from a serialized {total: {rate: amount}, subtotal: {...}}. */
-static void taxes_write(struct json_out *w, const struct store_options *opt, const char *key, const char *ser,
-                        bool with_subtotal)
+/* The item's product as $item->get_product() finds it: the variation when there is one, else the
+ * product; false when that post is gone (no wc_product_meta_lookup row). */
+static bool item_has_product(const struct item *it)
+{
+    return u64(raw(it, "_variation_id")) > 0 ? it->has_variation : it->has_product;
+}
+
+/* A tax amount as get_taxes() holds it: the stored string (set_taxes ran it through wc_format_decimal,
+ * which leaves a decimal string as it is); a stored float as PHP prints it. */
+static void tax_amount_write(struct json_out *w, const char *key, const json_t *v)
+{
+    json_out_key(w, key);
+    if (json_is_string(v)) {
+        json_out_string(w, json_string_value(v));
+    } else if (json_is_number(v)) {
+        char buf[32];
+        json_out_format_php_float(json_number_value(v), buf);
+        json_out_string(w, buf);
+    } else {
+        json_out_string(w, "");
+    }
+}
+
+/* WooCommerce's taxes array from a serialized {total: {rate: amount}, subtotal: {...}} (a shipping
+ * item of an old order may hold the bare {rate: amount}): {id, total, subtotal}, subtotal "" when the
+ * item has none, the amounts not rounded (get_order_item_data formats only the item's own totals). */
+static void taxes_write(struct json_out *w, const char *key, const char *ser, bool bare_ok)
 {
     json_out_key(w, key);
     json_out_array_open(w);
     const char *err = NULL;
     json_t *v = ser && *ser ? php_unserialize(ser, strlen(ser), &err) : NULL;
     json_t *tot = json_object_get(v, "total"), *sub = json_object_get(v, "subtotal");
+    if (tot == NULL && bare_ok && json_is_object(v) && json_object_get(v, "subtotal") == NULL)
+        tot = v;
     const char *rate;
     json_t *amt;
     if (json_is_object(tot)) {
         json_object_foreach(tot, rate, amt) {
             json_out_object_open(w);
             kint(w, "id", (long long)u64(rate));
-            kmoney(w, opt, "total", json_string_value(amt));
-            if (with_subtotal)
-                kmoney(w, opt, "subtotal", json_string_value(json_object_get(sub, rate)));
+            tax_amount_write(w, "total", amt);
+            tax_amount_write(w, "subtotal", json_object_get(sub, rate));
             json_out_object_close(w);
         }
     }
@@ -1179,23 +1317,122 @@ static void taxes_write(struct json_out *w, const struct store_options *opt, con
     json_out_array_close(w);
 }
 
-static void item_meta_write(struct json_out *w, const struct item *it)
+/* wc_attribute_label( str_replace( 'attribute_', '', key ), $product ): the attribute taxonomy's
+ * label, else (with a product) the name the parent product's attribute of that sanitize_title'd key
+ * was given, else the key itself. Returns a malloc'd string. */
+static char *item_meta_label(const struct item *it, const struct item_meta *m, const char *key, bool product)
 {
+    size_t kl = strlen(key);
+    char *ak = malloc(kl + 1);
+    if (ak == NULL)
+        abort();
+    size_t o = 0;
+    for (size_t i = 0; i < kl;) {
+        if (strncmp(key + i, "attribute_", 10) == 0) {
+            i += 10;
+            continue;
+        }
+        ak[o++] = key[i++];
+    }
+    ak[o] = '\0';
+    if (m->attr_label != NULL) {
+        free(ak);
+        return strdup(m->attr_label);
+    }
+    if (product && it->attributes) {
+        const char *err = NULL;
+        json_t *attrs = php_unserialize(it->attributes, strlen(it->attributes), &err);
+        char slug[256];
+        order_meta_sanitize_title(ak, slug, sizeof slug);
+        const char *name = json_string_value(json_object_get(json_object_get(attrs, slug), "name"));
+        if (name != NULL) {
+            free(ak);
+            ak = strdup(name);
+        }
+        json_decref(attrs);
+    }
+    return ak;
+}
+
+/* meta_data of an item as get_order_item_data() writes it: {id, key, value, display_key,
+ * display_value}; a row get_formatted_meta_data() formats (a scalar that is not "") has key and value
+ * rawurldecode'd and the display forms cleaned, any other keeps its value and repeats it. */
+static void item_meta_write(struct json_out *w, const struct item *it, const char *allow)
+{
+    bool product = strcmp(it->type, "line_item") == 0 && item_has_product(it);
     json_out_key(w, "meta_data");
     json_out_array_open(w);
     for (size_t i = 0; i < it->nmeta; i++) {
-        if (is_internal_item_meta(it->type, it->meta[i].key))
+        const struct item_meta *m = &it->meta[i];
+        if (!order_meta_item_visible(allow, it->type, m->key))
             continue;
         json_out_object_open(w);
-        kint(w, "id", (long long)it->meta[i].id);
-        kstr(w, "key", it->meta[i].key);
-        kstr(w, "value", it->meta[i].val);
+        kint(w, "id", (long long)m->id);
+        char *text = NULL;
+        if (order_meta_scalar_text(m->val, &text)) {
+            char *key = order_meta_rawurldecode(m->key);
+            char *label = item_meta_label(it, m, key, product);
+            char *shown = m->attr_label && m->term_name && m->term_name[0] ? strdup(m->term_name)
+                                                                            : order_meta_kses(text);
+            char *dk = order_meta_clean(label), *dv = order_meta_clean(shown);
+            kstr(w, "key", key);
+            kstr(w, "value", text);
+            kstr(w, "display_key", dk);
+            kstr(w, "display_value", dv);
+            free(dk);
+            free(dv);
+            free(shown);
+            free(label);
+            free(key);
+            free(text);
+        } else {
+            kstr(w, "key", m->key);
+            json_out_key(w, "value");
+            order_meta_value_write(w, m->val);
+            kstr(w, "display_key", m->key);
+            json_out_key(w, "display_value");
+            order_meta_value_write(w, m->val);
+        }
         json_out_object_close(w);
     }
     json_out_array_close(w);
 }
 
-static void item_write(struct json_out *w, const struct store_options *opt, const struct item *it)
+/* The coupon a coupon line describes, as get_order_item_data() rebuilds it: from coupon_info (JSON
+ * [id, code, discount_type, amount, free_shipping], WC 8.7+) or the older coupon_data (serialized
+ * props); a new WC_Coupon's defaults (fixed_cart, 0, false) otherwise. */
+static void coupon_extra_write(struct json_out *w, const struct item *it)
+{
+    const char *type = "fixed_cart";
+    double amount = 0;
+    bool free_shipping = false;
+    json_t *info = NULL, *data = NULL;
+    const char *ci = raw(it, "coupon_info"), *cd = raw(it, "coupon_data");
+    const char *err = NULL;
+    if (*ci && (info = json_loads(ci, JSON_DECODE_ANY, NULL)) != NULL && json_is_array(info)) {
+        const json_t *t = json_array_get(info, 2), *a = json_array_get(info, 3), *f = json_array_get(info, 4);
+        if (json_is_string(t))
+            type = json_string_value(t);
+        amount = json_is_number(a) ? json_number_value(a) : json_is_string(a) ? strtod(json_string_value(a), NULL) : 0;
+        free_shipping = json_is_true(f) || (json_is_integer(f) && json_integer_value(f) != 0);
+    } else if (*cd && (data = php_unserialize(cd, strlen(cd), &err)) != NULL && json_is_object(data)) {
+        const json_t *t = json_object_get(data, "discount_type"), *a = json_object_get(data, "amount"),
+                     *f = json_object_get(data, "free_shipping");
+        if (json_is_string(t) && json_string_length(t) > 0)
+            type = json_string_value(t);
+        amount = json_is_number(a) ? json_number_value(a) : json_is_string(a) ? strtod(json_string_value(a), NULL) : 0;
+        free_shipping = json_is_true(f) || (json_is_string(f) && strcmp(json_string_value(f), "yes") == 0);
+    }
+    kstr(w, "discount_type", type);
+    json_out_key(w, "nominal_amount");
+    json_out_php_float(w, amount);
+    json_out_key(w, "free_shipping");
+    json_out_bool(w, free_shipping);
+    json_decref(info);
+    json_decref(data);
+}
+
+static void item_write(struct json_out *w, const struct store_options *opt, const struct item *it, const char *allow)
 {
     json_out_object_open(w);
     kint(w, "id", (long long)it->id);
@@ -1203,6 +1440,7 @@ static void item_write(struct json_out *w, const struct store_options *opt, cons
         kstr(w, "name", it->name);
         kint(w, "product_id", (long long)u64(raw(it, "_product_id")));
         const char *variation = raw(it, "_variation_id");
+        bool is_variation = u64(variation) > 0, product = item_has_product(it);
         kint(w, "variation_id", (long long)u64(variation));
         long long qty = strtoll(raw(it, "_qty"), NULL, 10);
         kint(w, "quantity", qty);
@@ -1211,26 +1449,38 @@ static void item_write(struct json_out *w, const struct store_options *opt, cons
         kmoney(w, opt, "subtotal_tax", raw(it, "_line_subtotal_tax"));
         kmoney(w, opt, "total", raw(it, "_line_total"));
         kmoney(w, opt, "total_tax", raw(it, "_line_tax"));
-        taxes_write(w, opt, "taxes", raw(it, "_line_tax_data"), true);
-        item_meta_write(w, it);
-        /* the variation's SKU when there is a variation (as IF(_variation_id > 0, ...) would pick) */
-        const char *sku = !it->has_product ? NULL : strtod(variation, NULL) > 0 ? it->variation_sku : it->sku;
-        kstr(w, "sku", sku);
+        taxes_write(w, "taxes", raw(it, "_line_tax_data"), false);
+        item_meta_write(w, it, allow);
+        /* the variation's SKU when there is a variation; null when the product is gone */
+        json_out_key(w, "sku");
+        json_out_string_or_null(w, !product ? NULL : is_variation ? (it->variation_sku ? it->variation_sku : "")
+                                                               : (it->sku ? it->sku : ""));
         /* a PHP float: total / quantity, printed as json_encode prints it */
         json_out_key(w, "price");
         json_out_php_float(w, qty ? strtod(raw(it, "_line_total"), NULL) / (double)qty : 0.0);
+        /* get_image_id(): a variation's own image, else its parent's */
+        const char *img = it->image, *img_id = it->image_id;
+        if (is_variation && u64(it->variation_image_id) > 0) {
+            img = it->variation_image;
+            img_id = it->variation_image_id;
+        }
+        if (!product)
+            img = img_id = NULL;
         json_out_key(w, "image");
         json_out_object_open(w);
-        kstr(w, "src", it->image);
+        kint(w, "id", (long long)u64(img_id));
+        kstr(w, "src", u64(img_id) > 0 ? img : "");
         json_out_object_close(w);
+        json_out_key(w, "parent_name");
+        json_out_string_or_null(w, product && is_variation ? (it->parent_title ? it->parent_title : "") : NULL);
     } else if (strcmp(it->type, "shipping") == 0) {
         kstr(w, "method_title", it->name);
         kstr(w, "method_id", raw(it, "method_id"));
         kstr(w, "instance_id", raw(it, "instance_id"));
         kmoney(w, opt, "total", raw(it, "cost"));
         kmoney(w, opt, "total_tax", raw(it, "total_tax"));
-        taxes_write(w, opt, "taxes", raw(it, "taxes"), false);
-        item_meta_write(w, it);
+        taxes_write(w, "taxes", raw(it, "taxes"), true);
+        item_meta_write(w, it, allow);
     } else if (strcmp(it->type, "fee") == 0) {
         kstr(w, "name", it->name);
         kstr(w, "tax_class", raw(it, "_tax_class"));
@@ -1238,13 +1488,14 @@ static void item_write(struct json_out *w, const struct store_options *opt, cons
         kstr(w, "amount", raw(it, "_fee_amount"));
         kmoney(w, opt, "total", raw(it, "_line_total"));
         kmoney(w, opt, "total_tax", raw(it, "_line_tax"));
-        taxes_write(w, opt, "taxes", raw(it, "_line_tax_data"), false);
-        item_meta_write(w, it);
+        taxes_write(w, "taxes", raw(it, "_line_tax_data"), false);
+        item_meta_write(w, it, allow);
     } else if (strcmp(it->type, "coupon") == 0) {
         kstr(w, "code", it->name);
-        kmoney(w, opt, "discount", raw(it, "discount_amount"));
-        kmoney(w, opt, "discount_tax", raw(it, "discount_amount_tax"));
-        item_meta_write(w, it);
+        kstr(w, "discount", raw(it, "discount_amount"));
+        kstr(w, "discount_tax", raw(it, "discount_amount_tax"));
+        item_meta_write(w, it, allow);
+        coupon_extra_write(w, it);
     } else { /* tax */
         kstr(w, "rate_code", it->name);
         kint(w, "rate_id", (long long)u64(raw(it, "rate_id")));
@@ -1255,24 +1506,39 @@ static void item_write(struct json_out *w, const struct store_options *opt, cons
         kmoney(w, opt, "shipping_tax_total", raw(it, "shipping_tax_amount"));
         json_out_key(w, "rate_percent");
         json_out_php_float(w, strtod(raw(it, "rate_percent"), NULL));
-        item_meta_write(w, it);
+        item_meta_write(w, it, allow);
     }
     json_out_object_close(w);
 }
 
-/* Items: one row per item meta (item id, type, name, meta id, key, value), and on the _product_id and
- * _variation_id rows the product's SKU from wc_product_meta_lookup, on the _product_id row its image
- * URL. Rows are put in (item, meta) order here rather than by the server (a sort of longtext rows
- * there costs a temporary table); the thumbnail join may repeat a meta row, which is kept once. */
+/* Items: one row per item meta (item id, type, name, meta id, key, value), with
+ *  - on the _product_id and _variation_id rows the product's SKU from wc_product_meta_lookup (a row there
+ *    also says the product exists) and its thumbnail (_thumbnail_id and the attachment's URL);
+ *  - on the _product_id row the product's title and _product_attributes (labels of custom attributes);
+ *  - on a row whose key names an attribute taxonomy (pa_…, with or without attribute_) the taxonomy's
+ *    label, and the term whose slug is the value.
+ * Rows are put in (item, meta) order here rather than by the server (a sort of longtext rows there
+ * costs a temporary table); a join that repeats a meta row is read once. */
+#define ITEM_ATTR_KEY "REPLACE(m.meta_key, 'attribute_', '')"
 static const char ITEMS_SQL[] =
-    "SELECT i.order_item_id, i.order_item_type, i.order_item_name, m.meta_id, m.meta_key, m.meta_value, l.sku, a.guid"
+    "SELECT i.order_item_id, i.order_item_type, i.order_item_name, m.meta_id, m.meta_key, m.meta_value, l.sku, a.guid,"
+    " t.meta_value, at.attribute_label, te.name, pa.meta_value, pp.post_title, l.product_id"
     " FROM {p}woocommerce_order_items i LEFT JOIN {p}woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id"
     " LEFT JOIN {p}wc_product_meta_lookup l ON m.meta_key IN ('_product_id', '_variation_id')"
     " AND l.product_id = m.meta_value"
-    " LEFT JOIN {p}postmeta t IGNORE INDEX (meta_key) ON m.meta_key = '_product_id' AND t.post_id = m.meta_value"
-    " AND t.meta_key = '_thumbnail_id' LEFT JOIN {p}posts a ON a.ID = t.meta_value WHERE i.order_id = ?";
+    " LEFT JOIN {p}postmeta t IGNORE INDEX (meta_key) ON m.meta_key IN ('_product_id', '_variation_id')"
+    " AND t.post_id = m.meta_value AND t.meta_key = '_thumbnail_id' LEFT JOIN {p}posts a ON a.ID = t.meta_value"
+    " LEFT JOIN {p}postmeta pa IGNORE INDEX (meta_key) ON m.meta_key = '_product_id' AND pa.post_id = m.meta_value"
+    " AND pa.meta_key = '_product_attributes'"
+    " LEFT JOIN {p}posts pp ON m.meta_key = '_product_id' AND pp.ID = m.meta_value"
+    " LEFT JOIN {p}woocommerce_attribute_taxonomies at ON LEFT(" ITEM_ATTR_KEY ", 3) = 'pa_'"
+    " AND at.attribute_name = SUBSTRING(" ITEM_ATTR_KEY ", 4)"
+    " LEFT JOIN ({p}term_taxonomy tt JOIN {p}terms te ON te.term_id = tt.term_id) ON at.attribute_id IS NOT NULL"
+    " AND tt.taxonomy = " ITEM_ATTR_KEY " AND te.slug = m.meta_value"
+    " WHERE i.order_id = ?";
 
-static int items_write(struct json_out *w, struct db *db, const struct store_options *opt, uint64_t id)
+static int items_write(struct json_out *w, struct db *db, const struct store_options *opt, uint64_t id,
+                       const char *allow)
 {
     struct db_value p[1] = {DB_UINT(id)};
     struct db_rows r;
@@ -1301,17 +1567,31 @@ static int items_write(struct json_out *w, struct db *db, const struct store_opt
                 continue;
             bool repeat = nmetas > first && metas[nmetas - 1].id == ord[k].b;
             if (strcmp(key, "_product_id") == 0) {
-                if (!it->has_product) {
+                if (!it->has_product && db_cell(&r, row, 13) != NULL) {
                     it->has_product = true;
                     it->sku = db_cell(&r, row, 6);
                 }
-                if (it->image == NULL)
+                if (it->image_id == NULL) {
                     it->image = db_cell(&r, row, 7);
-            } else if (!repeat && it->variation_sku == NULL && strcmp(key, "_variation_id") == 0) {
-                it->variation_sku = db_cell(&r, row, 6);
+                    it->image_id = db_cell(&r, row, 8);
+                }
+                if (it->attributes == NULL)
+                    it->attributes = db_cell(&r, row, 11);
+                if (it->parent_title == NULL)
+                    it->parent_title = db_cell(&r, row, 12);
+            } else if (strcmp(key, "_variation_id") == 0) {
+                if (!it->has_variation && db_cell(&r, row, 13) != NULL) {
+                    it->has_variation = true;
+                    it->variation_sku = db_cell(&r, row, 6);
+                }
+                if (it->variation_image_id == NULL) {
+                    it->variation_image = db_cell(&r, row, 7);
+                    it->variation_image_id = db_cell(&r, row, 8);
+                }
             }
             if (!repeat)
-                metas[nmetas++] = (struct item_meta){ord[k].b, key, db_cell(&r, row, 5)};
+                metas[nmetas++] = (struct item_meta){ord[k].b, key, db_cell(&r, row, 5), db_cell(&r, row, 9),
+                                                     db_cell(&r, row, 10)};
         }
         it->nmeta = nmetas - first;
         if (it->type == NULL)
@@ -1324,7 +1604,7 @@ static int items_write(struct json_out *w, struct db *db, const struct store_opt
         json_out_array_open(w);
         for (size_t i = 0; i < nitems; i++)
             if (strcmp(items[i].type, types[t]) == 0)
-                item_write(w, opt, &items[i]);
+                item_write(w, opt, &items[i], allow);
         json_out_array_close(w);
     }
     free(items);
@@ -1404,15 +1684,15 @@ static int notes_write(struct json_out *w, struct db *db, const struct store_opt
 
 /* Posts: rows of the order and of its refunds (posts with their postmeta, ordered by post). Fills fl
  * from the order's rows and rf (at most cap) from each refund's; false when the order is not there. */
-static bool posts_one(const struct db_rows *r, uint64_t id, struct flat *fl, struct refund *rf, size_t cap,
-                      size_t *nrf)
+static bool posts_one(const struct db_rows *r, uint64_t id, struct flat *fl, struct meta_row *meta,
+                      struct refund *rf, size_t cap, size_t *nrf)
 {
     bool found = false;
     *nrf = 0;
     for (size_t i = 0; i < r->nrows;) {
-        const char *type = db_cell(r, i, 8);
+        const char *type = db_cell(r, i, PC_TYPE);
         if (u64(db_cell(r, i, 0)) == id && type && strcmp(type, "shop_order") == 0) {
-            posts_flat(r, &i, fl);
+            posts_flat(r, &i, fl, meta);
             found = true;
             continue;
         }
@@ -1421,11 +1701,11 @@ static bool posts_one(const struct db_rows *r, uint64_t id, struct flat *fl, str
         if (x)
             *x = (struct refund){u64(pid), NULL, NULL, db_cell(r, i, 3)};
         for (; i < r->nrows && strcmp(db_cell(r, i, 0), pid) == 0; i++) {
-            const char *k = db_cell(r, i, 6);
+            const char *k = db_cell(r, i, PC_KEY);
             if (x && k && x->reason == NULL && strcmp(k, "_refund_reason") == 0)
-                x->reason = db_cell(r, i, 7);
+                x->reason = db_cell(r, i, PC_VAL);
             else if (x && k && x->total == NULL && strcmp(k, "_order_total") == 0)
-                x->total = db_cell(r, i, 7);
+                x->total = db_cell(r, i, PC_VAL);
         }
     }
     return found;
@@ -1439,10 +1719,14 @@ int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_
         log_warn("orders: order query failed: %s", db_error(db));
         return -1;
     }
+    const char *allow = security_settings_peek()->order_meta_allowlist;
     struct flat fl;
     struct refund *rf = xcalloc(r.nrows, sizeof *rf);
+    struct meta_row *meta = NULL;
+    struct db_rows mr = {0};
     size_t nrf = 0;
     bool found = false;
+    int rc = 0;
     if (opt->hpos) {
         if (r.nrows > 0) {
             hpos_flat(&r, 0, &fl);
@@ -1452,14 +1736,27 @@ int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_
             if (db_cell(&r, i, NCOLS) != NULL)
                 rf[nrf++] = (struct refund){u64(db_cell(&r, i, NCOLS)), db_cell(&r, i, NCOLS + 1),
                                             db_cell(&r, i, NCOLS + 2), db_cell(&r, i, NCOLS + 3)};
+        /* the order's meta: rows of their own (joined to the refund rows they would multiply them) */
+        if (found && db_query(db, H_META[allow[0] != '\0'], p, 1, &mr) != 0) {
+            log_warn("orders: order meta query failed: %s", db_error(db));
+            found = false;
+            rc = -1;
+        }
+        meta = xcalloc(mr.nrows, sizeof *meta);
+        for (size_t i = 0; found && i < mr.nrows; i++)
+            meta[i] = (struct meta_row){u64(db_cell(&mr, i, 0)), db_cell(&mr, i, 1), db_cell(&mr, i, 2)};
+        if (found) {
+            fl.meta = meta;
+            fl.nmeta = mr.nrows;
+        }
     } else {
-        found = posts_one(&r, id, &fl, rf, r.nrows, &nrf);
+        meta = xcalloc(r.nrows, sizeof *meta);
+        found = posts_one(&r, id, &fl, meta, rf, r.nrows, &nrf);
     }
-    int rc = 0;
     if (found) {
         json_out_object_open(w);
-        order_members(w, &fl, opt);
-        if (items_write(w, db, opt, id) != 0) {
+        order_members(w, &fl, opt, allow);
+        if (items_write(w, db, opt, id, allow) != 0) {
             rc = -1;
         } else {
             refunds_write(w, opt, rf, nrf);
@@ -1468,7 +1765,9 @@ int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_
         if (rc == 1)
             json_out_object_close(w);
     }
+    free(meta);
     free(rf);
+    db_rows_free(&mr);
     db_rows_free(&r);
     return rc;
 }
