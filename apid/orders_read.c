@@ -630,13 +630,17 @@ static const struct {
     {"_cart_discount", C_DISC_TOTAL},
 };
 
+/* A field from the order's postmeta rows, which come in meta id order: the first row of a key wins, as
+ * get_post_meta( $id, $key, true ) returns it (a second _order_total row a plugin added is meta, not
+ * the total). */
 static void post_meta_set(struct flat *f, const char *key, const char *val)
 {
     if (key == NULL)
         return;
     for (size_t i = 0; i < sizeof post_meta_map / sizeof *post_meta_map; i++)
         if (strcmp(post_meta_map[i].key, key) == 0) {
-            f->v[post_meta_map[i].col] = val;
+            if (f->v[post_meta_map[i].col] == NULL)
+                f->v[post_meta_map[i].col] = val;
             return;
         }
     for (int t = 0; t < 2; t++) {
@@ -644,7 +648,7 @@ static void post_meta_set(struct flat *f, const char *key, const char *val)
         size_t pl = strlen(pre);
         if (strncmp(key, pre, pl) == 0)
             for (int k = 0; k < 11; k++)
-                if (strcmp(key + pl, addr_fields[k]) == 0)
+                if (strcmp(key + pl, addr_fields[k]) == 0 && f->v[(t == 0 ? C_BILL : C_SHIP) + k] == NULL)
                     f->v[(t == 0 ? C_BILL : C_SHIP) + k] = val;
     }
 }

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# meta_data of GET /orders/{id} and GET /orders as WooCommerce's REST API v3 builds it, under HPOS (the
+# test store) and posts storage (a second apid on cartman_test_order_meta): seeded order meta in meta id
+# order, serialized values as JSON, WooCommerce's internal keys and 'wp_' keys never, protected keys
+# only while the admin's order_meta_allowlist names them; item meta with display_key/display_value
+# (attribute label and term name from the database, text through WordPress's own clean-ups); the
+# other fields WooCommerce adds (payment_url, is_editable, needs_payment, needs_processing, image.id,
+# parent_name). Reads change nothing in the database.
+source "$(dirname "$0")/lib.sh"
+CA=(--cacert "$CARTMAN_TLS_CERT")
+T=${CARTMAN_TEST_DIR:-/tmp}
+P=$CARTMAN_DB_PREFIX
+SRC=127.0.0.51
+HERE=$(dirname "$0")
+
+get() { # get URL → STATUS; body in $T/m.body
+    curl -sS "${CA[@]}" --http2 --interface "$SRC" -o "$T/m.body" -w '%{http_code}' -H "Authorization: Bearer $at" "$1"
+}
+jq_() { jq -c "$1" <"$T/m.body" 2>/dev/null; }
+jr() { jq -r "$1" <"$T/m.body" 2>/dev/null; }
+wpdisplay() { php "$HERE/wp-meta-display.php" "$@"; }
+
+key=$("$BIN/authd" keys create-connection-key --label "order meta test" 2>/dev/null)
+token() {
+    curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d grant_type=client_credentials \
+        "$AUTHD_URL/oauth/token" | jq -r .access_token
+}
+at=$(token)
+like "$at" '^[A-Za-z0-9_-]+\.' "an access token"
+for _ in $(seq 1 50); do [ "$(get "$APID_URL/cartman/v1/orders?per_page=1")" != 503 ] && break; sleep 0.2; done
+
+# wait_setting URL JQ WANT — the settings reach every worker within about 5 s
+wait_for() {
+    local url=$1 q=$2 want=$3
+    for _ in $(seq 1 40); do get "$url" >/dev/null; [ "$(jr "$q")" = "$want" ] && return 0; sleep 0.5; done
+    return 1
+}
+
+# run_store DB BASE STORAGE
+run_store() {
+    local db=$1 base=$2 st=$3 meta_t id_c order_c
+    if [ "$st" = hpos ]; then meta_t=${P}wc_orders_meta id_c=id order_c=order_id
+    else meta_t=${P}postmeta id_c=meta_id order_c=post_id; fi
+    local O=$base/orders
+    # an order with a variation line item (pa_color, pa_size item meta)
+    local x item
+    if [ "$st" = hpos ]; then
+        x=$(sql "$db" "SELECT MIN(o.id) FROM ${P}wc_orders o JOIN ${P}woocommerce_order_items i ON i.order_id = o.id
+                       JOIN ${P}woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id AND m.meta_key = 'pa_color'
+                       WHERE o.type = 'shop_order' AND o.status IN ('wc-processing', 'wc-completed')")
+    else
+        x=$(sql "$db" "SELECT MIN(o.ID) FROM ${P}posts o JOIN ${P}woocommerce_order_items i ON i.order_id = o.ID
+                       JOIN ${P}woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id AND m.meta_key = 'pa_color'
+                       WHERE o.post_type = 'shop_order' AND o.post_status IN ('wc-processing', 'wc-completed')")
+    fi
+    like "$x" '^[0-9]+$' "$st: an order with a variation item"
+    item=$(sql "$db" "SELECT MIN(i.order_item_id) FROM ${P}woocommerce_order_items i JOIN ${P}woocommerce_order_itemmeta m
+                      ON m.order_item_id = i.order_item_id AND m.meta_key = 'pa_color' WHERE i.order_id = $x")
+
+    # --- seeded order meta ---
+    sql "$db" "INSERT INTO $meta_t ($order_c, meta_key, meta_value) VALUES
+        ($x, 'gift_note', 'Leave it with the neighbour'),
+        ($x, '_stripe_customer_id', 'cus_SECRET4242'),
+        ($x, 'wp_trace', 'hidden-wp'), ($x, 'Wp_Other', 'hidden-wp2'),
+        ($x, 'delivery_slots', 'a:2:{i:0;s:7:\"morning\";i:1;s:7:\"evening\";}'),
+        ($x, '_order_total', '999.99'),
+        ($x, 'box', 'a:2:{s:4:\"size\";d:1.5;s:7:\"fragile\";b:1;}')"
+    [ "$st" = hpos ] && sql "$db" "UPDATE ${P}wc_orders SET date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
+    local ids; ids=$(sql "$db" "SELECT GROUP_CONCAT($id_c ORDER BY $id_c) FROM $meta_t WHERE $order_c = $x
+                                AND meta_key IN ('gift_note', 'delivery_slots', 'box')")
+    local sum0; sum0=$(sql "$db" "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', $id_c, meta_key, meta_value))) FROM $meta_t")
+    is "$(get "$O/$x")" 200 "$st: order $x"
+    is "$(jr '[.meta_data[].key] | join(",")')" "gift_note,delivery_slots,box" \
+        "$st: meta_data: the visible keys in meta id order (no protected, internal or wp_ keys)"
+    is "$(jr '[.meta_data[].id] | map(tostring) | join(",")')" "$ids" "$st: meta_data ids are the rows' meta ids"
+    is "$(jq_ '.meta_data[0].value')" '"Leave it with the neighbour"' "$st: a text value"
+    is "$(jq_ '.meta_data[1].value')" '["morning","evening"]' "$st: a serialized list is a JSON array"
+    is "$(jq_ '.meta_data[2].value')" '{"size":1.5,"fragile":true}' "$st: a serialized map is a JSON object"
+    is "$(grep -c -e cus_SECRET4242 -e hidden-wp -e 999.99 "$T/m.body")" 0 "$st: the protected, wp_ and internal values appear nowhere"
+    # posts storage: the order's own _order_total row comes first and stays the total (get_post_meta's first row)
+    is "$(jr .total)" "$(sql "$db" "SELECT FORMAT(SUM(total), 2, 'en_US') FROM (SELECT $( [ "$st" = hpos ] && echo "total_amount AS total FROM ${P}wc_orders WHERE id = $x" \
+        || echo "meta_value AS total FROM ${P}postmeta WHERE post_id = $x AND meta_key = '_order_total' ORDER BY meta_id LIMIT 1")) t" | sed 's/,//g')" \
+        "$st: the total is the order's, not a later _order_total row"
+    local one; one=$(jq_ .meta_data)
+    is "$(get "$O?search=$x") $(jq_ ".[] | select(.id == $x) | .meta_data")" "200 $one" "$st: the list shows the same meta_data"
+    is "$(get "$O?search=$x") $(jq_ ".[] | select(.id == $x) | .meta_data")" "200 $one" "$st: and again (from the order cache under HPOS)"
+
+    # --- the other fields WooCommerce's controller adds ---
+    get "$O/$x" >/dev/null
+    local okey home
+    okey=$(jr .order_key)
+    home=$(sql "$db" "SELECT option_value FROM ${P}options WHERE option_name = 'home'")
+    is "$(jr .payment_url)" "${home%/}/order-pay/$x/?pay_for_order=true&key=$okey" "$st: payment_url (no checkout page: the home URL, pretty permalinks)"
+    is "$(jr '[.is_editable, .needs_payment, .needs_processing] | map(tostring) | join(",")')" "false,false,true" \
+        "$st: a processing or completed order of physical goods: not editable, paid, needs processing"
+    local pid vid
+    pid=$(sql "$db" "SELECT meta_value FROM ${P}woocommerce_order_itemmeta WHERE order_item_id = $item AND meta_key = '_product_id'")
+    vid=$(sql "$db" "SELECT meta_value FROM ${P}woocommerce_order_itemmeta WHERE order_item_id = $item AND meta_key = '_variation_id'")
+    is "$(jr ".line_items[] | select(.id == $item) | .parent_name")" \
+        "$(sql "$db" "SELECT post_title FROM ${P}posts WHERE ID = $pid")" "$st: a variation's parent_name is the product's title"
+    local thumb; thumb=$(sql "$db" "SELECT COALESCE(NULLIF((SELECT meta_value FROM ${P}postmeta WHERE post_id = $vid AND meta_key = '_thumbnail_id' LIMIT 1), 0),
+                                    (SELECT meta_value FROM ${P}postmeta WHERE post_id = $pid AND meta_key = '_thumbnail_id' LIMIT 1), 0)")
+    is "$(jr ".line_items[] | select(.id == $item) | .image.id")" "$thumb" "$st: image.id is the variation's or else the product's thumbnail"
+    is "$(jr '[.line_items[].taxes[] | has("subtotal")] | all')" true "$st: every tax entry has a subtotal"
+
+    # --- item meta: display_key / display_value ---
+    sql "$db" "INSERT INTO ${P}woocommerce_order_itemmeta (order_item_id, meta_key, meta_value) VALUES
+        ($item, 'Gift wrap', 'Happy%20birthday <b>Ann</b> & co'),
+        ($item, '_secret_item', 'tok_hidden'),
+        ($item, 'engraving', 'a:1:{i:0;s:3:\"abc\";}')"
+    [ "$st" = hpos ] && sql "$db" "UPDATE ${P}wc_orders SET date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
+    get "$O/$x" >/dev/null
+    local color label term
+    color=$(sql "$db" "SELECT meta_value FROM ${P}woocommerce_order_itemmeta WHERE order_item_id = $item AND meta_key = 'pa_color'")
+    label=$(sql "$db" "SELECT attribute_label FROM ${P}woocommerce_attribute_taxonomies WHERE attribute_name = 'color'")
+    term=$(sql "$db" "SELECT t.name FROM ${P}terms t JOIN ${P}term_taxonomy tt ON tt.term_id = t.term_id AND tt.taxonomy = 'pa_color' WHERE t.slug = '$color'")
+    is "$(jq_ ".line_items[] | select(.id == $item) | .meta_data[] | select(.key == \"pa_color\") | [.value, .display_key, .display_value]")" \
+        "$(jq -cn --arg v "$color" --arg l "$label" --arg t "$term" '[$v, $l, $t]')" \
+        "$st: pa_color shows the attribute's label and the term's name ($label: $term)"
+    is "$(jq_ ".line_items[] | select(.id == $item) | .meta_data[] | select(.key == \"Gift wrap\") | [.value, .display_key, .display_value]")" \
+        "[\"Happy birthday <b>Ann</b> & co\",\"Gift wrap\",$(wpdisplay 'Happy%20birthday <b>Ann</b> & co')]" \
+        "$st: a text meta: value rawurldecode'd, display_value as WordPress cleans it"
+    is "$(jq_ ".line_items[] | select(.id == $item) | .meta_data[] | select(.key == \"engraving\") | [.value, .display_key, .display_value]")" \
+        '[["abc"],"engraving",["abc"]]' "$st: a serialized item meta stays a value and is not formatted"
+    is "$(jq_ "[.line_items[] | select(.id == $item) | .meta_data[].key | select(startswith(\"_\"))] | length")" 0 \
+        "$st: no protected item meta (_reduced_stock, _secret_item)"
+    is "$(grep -c tok_hidden "$T/m.body")" 0 "$st: the protected item value appears nowhere"
+
+    # --- the allowlist ---
+    sql "$db" "REPLACE INTO ${P}cartman_settings (name, value, updated_at) VALUES ('order_meta_allowlist', ' _stripe_customer_id ,
+_order_total
+_secret_item', UTC_TIMESTAMP())"
+    wait_for "$O/$x" '[.meta_data[].key] | join(",")' "gift_note,_stripe_customer_id,delivery_slots,box"
+    ok $? "$st: an allowlisted protected key shows (within a few seconds)"
+    is "$(jr '.meta_data[] | select(.key == "_stripe_customer_id") | .value')" cus_SECRET4242 "$st: with its value"
+    is "$(grep -c 999.99 "$T/m.body")" 0 "$st: an allowlisted internal key (_order_total) still never shows"
+    is "$(jr ".line_items[] | select(.id == $item) | .meta_data[] | select(.key == \"_secret_item\") | .value")" tok_hidden \
+        "$st: an allowlisted item key shows"
+    is "$(get "$O?search=$x") $(jr ".[] | select(.id == $x) | [.meta_data[].key] | join(\",\")")" "200 gift_note,_stripe_customer_id,delivery_slots,box" \
+        "$st: and in the list (a cached entry is not kept across an allowlist change)"
+    sql "$db" "DELETE FROM ${P}cartman_settings WHERE name = 'order_meta_allowlist'"
+    wait_for "$O/$x" '[.meta_data[].key] | join(",")' "gift_note,delivery_slots,box"
+    ok $? "$st: the key is hidden again once the allowlist is gone"
+    get "$O?search=$x" >/dev/null
+    is "$(grep -c cus_SECRET4242 "$T/m.body")" 0 "$st: in the list too"
+
+    # --- reads and bad requests change nothing ---
+    for u in "$O/$x" "$O?search=$x" "$O/abc" "$O/0" "$O/$x%27" "$O?per_page=0" "$O?status=%27"; do get "$u" >/dev/null; done
+    is "$(sql "$db" "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', $id_c, meta_key, meta_value))) FROM $meta_t")" "$sum0" \
+        "$st: the order meta table is unchanged by the reads"
+
+    sql "$db" "DELETE FROM $meta_t WHERE $order_c = $x AND meta_key IN ('gift_note', '_stripe_customer_id', 'wp_trace', 'Wp_Other',
+               'delivery_slots', 'box') OR ($order_c = $x AND meta_key = '_order_total' AND meta_value = '999.99')"
+    sql "$db" "DELETE FROM ${P}woocommerce_order_itemmeta WHERE order_item_id = $item AND meta_key IN ('Gift wrap', '_secret_item', 'engraving')"
+    [ "$st" = hpos ] && sql "$db" "UPDATE ${P}wc_orders SET date_updated_gmt = UTC_TIMESTAMP() WHERE id = $x"
+    return 0
+}
+
+run_store "$CARTMAN_DB_NAME" "$APID_URL/cartman/v1" hpos
+
+# --- a posts-storage store behind a second apid ---
+PDB=cartman_test_order_meta
+server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
+server "DROP DATABASE IF EXISTS $PDB; CREATE DATABASE $PDB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
+CARTMAN_DB_NAME=$PDB "$BIN/authd" migrate >"$T/order-meta-migrate.log" 2>&1
+CARTMAN_DB_NAME=$PDB "$BIN/authd" seed-demo --storage posts --orders 60 --seed 11 >/dev/null 2>"$T/order-meta-seed.log"
+is "$(sql "$PDB" "SELECT option_value FROM ${P}options WHERE option_name = 'woocommerce_custom_orders_table_enabled'")" no "posts store seeded"
+PP=$((TEST_PORT_BASE + 1580))
+CARTMAN_DB_NAME=$PDB CARTMAN_LISTEN=127.0.0.1:$PP CARTMAN_LISTEN_H2C= "$BIN/apid" serve >"$T/apid-order-meta.log" 2>&1 &
+ppid=$!
+for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$PP/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 50); do [ "$(get "https://127.0.0.1:$PP/cartman/v1/orders?per_page=1")" != 503 ] && break; sleep 0.2; done
+run_store "$PDB" "https://127.0.0.1:$PP/cartman/v1" posts
+kill -TERM "$ppid"
+for _ in $(seq 1 100); do kill -0 "$ppid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$ppid" 2>/dev/null && kill -KILL "$ppid"
+is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-order-meta.log" | head -3)" "" \
+    "the posts apid's log has no sanitizer report or error line"
+server "DROP DATABASE IF EXISTS $PDB"
+done_testing
