@@ -1851,7 +1851,7 @@ static void link_url(struct http_call *call, const char *const *names, const cha
     snprintf(buf + o, cap - o, "page=%u&per_page=%u", page, per_page);
 }
 
-void orders_reply_paging(struct http_call *call, const char *const *names, const char *const *vals, size_t n,
+static void reply_paging(struct http_call *call, const char *const *names, const char *const *vals, size_t n,
                          unsigned page, unsigned per_page, uint64_t total)
 {
     uint64_t pages = (total + per_page - 1) / per_page;
@@ -1873,6 +1873,19 @@ void orders_reply_paging(struct http_call *call, const char *const *names, const
     }
     if (link[0])
         http_reply_set_header(call->req, "Link", link);
+}
+
+void orders_reply_page(struct http_call *call, int read_rc, struct json_out *w, const char *const *names,
+                       const char *const *vals, size_t n, unsigned page, unsigned per_page, uint64_t total)
+{
+    if (read_rc != 0) {
+        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+    } else {
+        reply_paging(call, names, vals, n, page, per_page, total);
+        http_reply_no_store(call->req);
+        http_reply_json_text(call->req, 200, w->buf, w->len);
+    }
+    json_out_free(w);
 }
 
 int orders_list(struct http_call *call, const struct apid_identity *who)
@@ -1900,18 +1913,11 @@ int orders_list(struct http_call *call, const struct apid_identity *who)
     struct json_out w;
     json_out_init(&w);
     json_out_reserve(&w, (size_t)f.per_page * 2048);
-    uint64_t total;
-    if (orders_read_list_json(db, opt, &f, &w, &total) != 0) {
-        json_out_free(&w);
-        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-        return 0;
-    }
+    uint64_t total = 0;
+    int rc = orders_read_list_json(db, opt, &f, &w, &total);
     static const char *const names[] = {"status", "after", "before", "search", "customer"};
     const char *const vals[] = {a.status, a.after, a.before, a.search, a.customer};
-    orders_reply_paging(call, names, vals, 5, f.page, f.per_page, total);
-    http_reply_no_store(call->req);
-    http_reply_json_text(call->req, 200, w.buf, w.len);
-    json_out_free(&w);
+    orders_reply_page(call, rc, &w, names, vals, 5, f.page, f.per_page, total);
     return 0;
 }
 

@@ -73,10 +73,11 @@ int orders_gmt_to_store(const struct store_options *opt, const char *gmt, char l
 int orders_paging_parse(const char *page, const char *per_page, unsigned *page_out, unsigned *per_page_out,
                         const char **message);
 
-/* X-WP-Total, X-WP-TotalPages and Link (prev/next, keeping the n filters names[i]=vals[i] that are
- * not NULL) of one page of a list of total items. */
-void orders_reply_paging(struct http_call *call, const char *const *names, const char *const *vals, size_t n,
-                         unsigned page, unsigned per_page, uint64_t total);
+/* Answers one page of a list of total items: read_rc 0 → 200 with the JSON in w, X-WP-Total,
+ * X-WP-TotalPages and Link (prev/next, keeping the n filters names[i]=vals[i] that are not NULL);
+ * otherwise 503 cartman_db_unavailable. Frees w either way. */
+void orders_reply_page(struct http_call *call, int read_rc, struct json_out *w, const char *const *names,
+                       const char *const *vals, size_t n, unsigned page, unsigned per_page, uint64_t total);
 
 /* An ISO 8601 date-time as WordPress's rest_parse_date accepts it (no offset: store time) to
  * "Y-m-d H:i:s" UTC. 0, or -1 when malformed. */

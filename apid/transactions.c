@@ -325,17 +325,10 @@ int transactions_list(struct http_call *call, const struct apid_identity *who)
     struct json_out w;
     json_out_init(&w);
     json_out_reserve(&w, f.per_page * 400);
-    uint64_t total;
-    if (transactions_read(db, opt, &f, &w, &total) != 0) {
-        json_out_free(&w);
-        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-        return 0;
-    }
+    uint64_t total = 0;
+    int rc = transactions_read(db, opt, &f, &w, &total);
     static const char *const names[] = {"type", "after", "before"};
     const char *const vals[] = {a.type, a.after, a.before};
-    orders_reply_paging(call, names, vals, 3, f.page, f.per_page, total);
-    http_reply_no_store(call->req);
-    http_reply_json_text(call->req, 200, w.buf, w.len);
-    json_out_free(&w);
+    orders_reply_page(call, rc, &w, names, vals, 3, f.page, f.per_page, total);
     return 0;
 }
