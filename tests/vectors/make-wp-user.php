@@ -4,9 +4,8 @@
  *
  *     CARTMAN_DB_* env ... php tests/vectors/make-wp-user.php LOGIN EMAIL PASSWORD api|form [ROLE [WORDPRESS_DIR]]
  *
- * Loads Debian's WordPress (default /usr/share/wordpress, 6.1) against the test database with SHORTINIT
- * (DB_* from the CARTMAN_DB_* variables, $table_prefix from CARTMAN_DB_PREFIX), exactly as
- * make-app-password.php does, requires the few files wp_insert_user() needs beyond that, and creates the
+ * Loads Debian's WordPress (default /usr/share/wordpress, 6.1) against the test database
+ * (wp-shortinit.php), requires the few files wp_insert_user() needs beyond that, and creates the
  * user with wp_insert_user() itself: the wp_users row (user_pass = wp_hash_password(), which hashes
  * trim(password)) and the {prefix}capabilities usermeta (WP_User::set_role(), serialize() by WordPress),
  * ROLE defaulting to shop_manager. Prints the new user's ID on stdout.
@@ -30,34 +29,10 @@ $mode = $argv[4];
 $role = $argv[5] ?? 'shop_manager';
 $wp = rtrim($argv[6] ?? '/usr/share/wordpress', '/') . '/';
 
-define('DB_NAME', getenv('CARTMAN_DB_NAME'));
-define('DB_USER', getenv('CARTMAN_DB_USER'));
-define('DB_PASSWORD', getenv('CARTMAN_DB_PASSWORD'));
-$host = getenv('CARTMAN_DB_HOST') ?: '127.0.0.1';
-$port = getenv('CARTMAN_DB_PORT');
-define('DB_HOST', $port ? "$host:$port" : $host);
-define('DB_CHARSET', 'utf8mb4');
-define('DB_COLLATE', '');
-$table_prefix = getenv('CARTMAN_DB_PREFIX') ?: 'wp_';
-define('ABSPATH', $wp);
-define('WP_CONTENT_DIR', sys_get_temp_dir());
-define('SHORTINIT', true);
-define('WP_DEBUG', false);
-require ABSPATH . 'wp-settings.php';
-
-require_once ABSPATH . WPINC . '/class-wp-user.php';
-require_once ABSPATH . WPINC . '/class-wp-role.php';
-require_once ABSPATH . WPINC . '/class-wp-roles.php';
-require_once ABSPATH . WPINC . '/capabilities.php';
-require_once ABSPATH . WPINC . '/user.php';
-require_once ABSPATH . WPINC . '/pluggable.php';
-require_once ABSPATH . WPINC . '/ms-functions.php';
+require __DIR__ . '/wp-shortinit.php';
 require_once ABSPATH . WPINC . '/kses.php';   // pre_user_description runs wp_filter_kses
 require_once ABSPATH . WPINC . '/blocks.php';  // … whose filters call filter_block_content()
 require_once ABSPATH . WPINC . '/class-wp-block-parser.php';
-if (!function_exists('__')) { // l10n is not loaded with SHORTINIT; only error messages use it
-    function __($text, $domain = 'default') { return $text; }
-}
 
 $made = wp_insert_user(array(
     'user_login' => $login,
