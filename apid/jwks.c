@@ -9,7 +9,6 @@
 #include "apid/jwks.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 
+#include "common/bg_thread.h"
 #include "common/log.h"
 
 /* ---- base64url ---- */
@@ -325,16 +325,7 @@ static void *fetcher_main(void *arg)
             double until = next;
             if (fetcher.wanted && last + gap < until)
                 until = last + gap;
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            double wait = until - now;
-            ts.tv_sec += (time_t)wait;
-            ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&fetcher.cond, &fetcher.mu, &ts);
+            bg_thread_wait(&fetcher.cond, &fetcher.mu, until - now);
             continue;
         }
         fetcher.wanted = false;
@@ -371,11 +362,7 @@ int jwks_start(const struct config *cfg)
         log_error("jwks: libcurl does not initialise");
         return -1;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&fetcher.cond, &ca);
-    pthread_condattr_destroy(&ca);
+    bg_thread_cond_init(&fetcher.cond);
     fetcher.stop = false;
     fetcher.wanted = false;
     atomic_store(&abort_fetch, false);
@@ -383,14 +370,8 @@ int jwks_start(const struct config *cfg)
      * from its first request; when authd is not there, the fetcher keeps trying in the background */
     static int have_marker;
     void *have = fetch_once(JWKS_START_TIMEOUT_S) == 0 ? &have_marker : NULL;
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
     fetcher.running = true;
-    int rc = pthread_create(&fetcher.thread, NULL, fetcher_main, have);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = bg_thread_start(&fetcher.thread, fetcher_main, have);
     if (rc != 0) {
         fetcher.running = false;
         log_error("jwks: cannot start the fetcher thread");

@@ -11,7 +11,6 @@
 #include "apid/mail_sender.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <curl/curl.h>
 #include <openssl/rand.h>
 
+#include "common/bg_thread.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/mail_address.h"
@@ -434,14 +434,8 @@ static void *sender_main(void *arg)
             }
         }
         pthread_mutex_lock(&ms.mu);
-        if (!ms.stop) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_nsec += (long)MAIL_POLL_MS % 1000 * 1000000L;
-            ts.tv_sec += MAIL_POLL_MS / 1000 + ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&ms.cond, &ms.mu, &ts);
-        }
+        if (!ms.stop)
+            bg_thread_wait(&ms.cond, &ms.mu, MAIL_POLL_MS / 1000.0);
         pthread_mutex_unlock(&ms.mu);
     }
     curl_easy_cleanup(c);
@@ -483,18 +477,8 @@ int mail_sender_start(const struct config *cfg)
         log_error("mail: libcurl does not initialise");
         return -1;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&ms.cond, &ca);
-    pthread_condattr_destroy(&ca);
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    int rc = pthread_create(&ms.thread, NULL, sender_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    bg_thread_cond_init(&ms.cond);
+    int rc = bg_thread_start(&ms.thread, sender_main, NULL);
     if (rc != 0) {
         pthread_cond_destroy(&ms.cond);
         curl_global_cleanup();

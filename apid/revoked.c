@@ -8,12 +8,12 @@
 #include "apid/revoked.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/bg_thread.h"
 #include "common/db.h"
 #include "common/log.h"
 
@@ -155,12 +155,7 @@ static void *refresher_main(void *arg)
         pthread_mutex_lock(&rf.mu);
         if (rf.stop)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += (long)REVOKED_REFRESH_MS % 1000 * 1000000L;
-        ts.tv_sec += REVOKED_REFRESH_MS / 1000 + ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&rf.cond, &rf.mu, &ts);
+        bg_thread_wait(&rf.cond, &rf.mu, REVOKED_REFRESH_MS / 1000.0);
     }
     pthread_mutex_unlock(&rf.mu);
     db_close(db);
@@ -177,19 +172,9 @@ int revoked_start(const struct config *cfg)
         db_close(rf.db);
         rf.db = NULL;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&rf.cond, &ca);
-    pthread_condattr_destroy(&ca);
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
+    bg_thread_cond_init(&rf.cond);
     atomic_store(&refresher_running, true);
-    int rc = pthread_create(&rf.thread, NULL, refresher_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = bg_thread_start(&rf.thread, refresher_main, NULL);
     if (rc != 0) {
         db_close(rf.db);
         rf.db = NULL;

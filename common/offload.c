@@ -17,11 +17,11 @@
 #include "common/offload.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/bg_thread.h"
 #include "common/http_reply.h"
 #include "common/limits.h"
 #include "common/log.h"
@@ -132,17 +132,12 @@ int offload_start(unsigned nthreads)
     }
     if (nthreads > LIMIT_OFFLOAD_THREADS)
         nthreads = LIMIT_OFFLOAD_THREADS;
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
     pthread_mutex_lock(&pool.mu);
     pool.stopping = false;
     pool.nthreads = 0;
     int rc = 0;
     for (unsigned i = 0; i < nthreads; i++) {
-        if (pthread_create(&pool.threads[i], NULL, pool_main, NULL) != 0) {
+        if (bg_thread_start(&pool.threads[i], pool_main, NULL) != 0) {
             log_error("offload: cannot start a pool thread");
             rc = -1;
             break;
@@ -151,7 +146,6 @@ int offload_start(unsigned nthreads)
     }
     pool.running = pool.nthreads > 0;
     pthread_mutex_unlock(&pool.mu);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0)
         offload_stop();
     return rc;
