@@ -323,22 +323,7 @@ static const char *scope_resolve(h2o_mem_pool_t *pool, const struct client *c, c
     if (len > 500 || !grants_scope_subset(want, len, DISCOVERY_SCOPES) || !grants_scope_subset(want, len, allowed))
         return NULL;
     char *out = h2o_mem_alloc_pool(pool, len + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        while (i < len && want[i] == ' ')
-            i++;
-        size_t j = i;
-        while (j < len && want[j] != ' ')
-            j++;
-        if (j > i) {
-            if (o)
-                out[o++] = ' ';
-            memcpy(out + o, want + i, j - i);
-            o += j - i;
-        }
-        i = j;
-    }
-    out[o] = '\0';
+    size_t o = grants_scope_normalize(want, len, out);
     return o ? out : NULL;
 }
 

@@ -172,6 +172,27 @@ bool grants_scope_subset(const char *want, size_t wlen, const char *have)
     return true;
 }
 
+size_t grants_scope_normalize(const char *src, size_t len, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        while (i < len && src[i] == ' ')
+            i++;
+        size_t j = i;
+        while (j < len && src[j] != ' ')
+            j++;
+        if (j > i) {
+            if (o)
+                out[o++] = ' ';
+            memcpy(out + o, src + i, j - i);
+            o += j - i;
+        }
+        i = j;
+    }
+    out[o] = '\0';
+    return o;
+}
+
 /* The one audit row of a refresh, written inside its transaction. */
 static int audit_refresh(struct db *db, const struct grants_refresh_req *rq, const char *result,
                          const struct grant *g, const char *client_id, const char *reason)

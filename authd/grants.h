@@ -64,6 +64,10 @@ int grants_create(struct db *db, uint64_t user_id, const char *client_id, const 
 /* Whether every scope in want (space-separated) is in have. */
 bool grants_scope_subset(const char *want, size_t wlen, const char *have);
 
+/* The scopes of src (space-separated, any number of spaces) written to out (at least len + 1 bytes)
+ * one space apart, without leading or trailing spaces, NUL-terminated; returns the length (0: none). */
+size_t grants_scope_normalize(const char *src, size_t len, char *out);
+
 struct grants_refresh_req {
     const char *token; /* as presented */
     size_t len;

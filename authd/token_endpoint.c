@@ -315,24 +315,8 @@ static const char *scope_or_reply(struct token_req *t)
         oauth_error(t->call, 400, "invalid_scope", "The requested scope is unknown or not allowed.", false);
         return NULL;
     }
-    /* normalise spacing */
-    char *out = h2o_mem_alloc_pool(&t->call->req->pool, len + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        while (i < len && want[i] == ' ')
-            i++;
-        size_t j = i;
-        while (j < len && want[j] != ' ')
-            j++;
-        if (j > i) {
-            if (o)
-                out[o++] = ' ';
-            memcpy(out + o, want + i, j - i);
-            o += j - i;
-        }
-        i = j;
-    }
-    out[o] = '\0';
+    char *out = h2o_mem_alloc_pool(&t->call->req->pool, len + 1); /* the scopes one space apart */
+    size_t o = grants_scope_normalize(want, len, out);
     if (o == 0) {
         oauth_error(t->call, 400, "invalid_scope", "The requested scope is empty.", false);
         return NULL;

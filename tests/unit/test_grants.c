@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_grants.c — authd/grants: scope subsets (table), and against the live test database
+ * tests/unit/test_grants.c — authd/grants: scope subsets and normalising (tables), and against the live test database
  * the refresh-token life: rotation, the grace retry superseding the unused successor, reuse revoking the
  * grant, expiry, wrong client, narrowing, revocation, the user's capability checked in the refresh (a
  * demoted user's grant is revoked), one audit row per refresh, and concurrent uses of one token.
@@ -27,6 +27,35 @@ static void test_scope_subset(void)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         tap_ok(grants_scope_subset(rows[i].want, strlen(rows[i].want), rows[i].have) == rows[i].ok,
                "'%s' in '%s': %s", rows[i].want, rows[i].have, rows[i].ok ? "yes" : "no");
+}
+
+static void test_scope_normalize(void)
+{
+    static const struct {
+        const char *src, *want;
+    } rows[] = {
+        {"a b", "a b"},
+        {"  a   b  ", "a b"},
+        {"orders:read", "orders:read"},
+        {"", ""},
+        {"   ", ""},
+        {" a", "a"},
+        {"a ", "a"},
+        {"a\tb", "a\tb"}, /* only spaces separate scopes (RFC 6749 3.3) */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t len = strlen(rows[i].src);
+        char out[16];
+        memset(out, 'x', sizeof out);
+        size_t n = grants_scope_normalize(rows[i].src, len, out);
+        char name[64];
+        snprintf(name, sizeof name, "normalize '%s'", rows[i].src);
+        TAP_EQ_STR(out, rows[i].want, name);
+        TAP_EQ_INT(n, strlen(rows[i].want), "  ... its length");
+    }
+    char out[8];
+    TAP_EQ_INT(grants_scope_normalize("a bXYZ", 3, out), 3, "normalize reads only len bytes");
+    TAP_EQ_STR(out, "a b", "  ... 'a b'");
 }
 
 static enum grants_refresh_status refresh(struct db *db, const char *tok, const char *client, const char *narrow,
@@ -307,6 +336,7 @@ static void cleanup(struct db *db)
 int main(void)
 {
     test_scope_subset();
+    test_scope_normalize();
     struct db *db = test_db_connect(NULL);
     if (db == NULL) {
         tap_ok(0, "the test database is reachable");
