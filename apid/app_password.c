@@ -16,13 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 
+#include "apid/credential_cache.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
 #include "common/limits.h"
@@ -36,69 +33,16 @@ static const char DUMMY_APP_HASH[] = "$P$BVQSm8newLiIbn4ktmIW3hp.PxoPpn0";
 
 /* ---- the cache ---- */
 
-struct entry {
-    unsigned char mac[32];
-    uint64_t user_id;
-    double expires; /* monotonic seconds; 0: empty */
-};
-
-static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct entry cache[APP_PASSWORD_CACHE_ENTRIES];
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static unsigned char mac_key[32];
-
-static void make_key(void)
-{
-    if (RAND_bytes(mac_key, sizeof mac_key) != 1)
-        abort();
-}
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void mac_of(const char *cred, size_t len, unsigned char out[32])
-{
-    pthread_once(&key_once, make_key);
-    unsigned int n = 32;
-    HMAC(EVP_sha256(), mac_key, sizeof mac_key, (const unsigned char *)cred, len, out, &n);
-}
-
-static size_t slot_of(const unsigned char *mac)
-{
-    return ((size_t)mac[0] << 8 | mac[1]) % APP_PASSWORD_CACHE_ENTRIES;
-}
-
-static uint64_t cache_get(const unsigned char *mac)
-{
-    uint64_t id = 0;
-    pthread_mutex_lock(&cache_mu);
-    struct entry *e = &cache[slot_of(mac)];
-    if (e->expires > mono() && CRYPTO_memcmp(e->mac, mac, 32) == 0)
-        id = e->user_id;
-    pthread_mutex_unlock(&cache_mu);
-    return id;
-}
-
-static void cache_put(const unsigned char *mac, uint64_t user_id)
-{
-    pthread_mutex_lock(&cache_mu);
-    struct entry *e = &cache[slot_of(mac)];
-    memcpy(e->mac, mac, 32);
-    e->user_id = user_id;
-    e->expires = mono() + APP_PASSWORD_CACHE_S;
-    pthread_mutex_unlock(&cache_mu);
-}
+static struct credential_cache_entry cache_slots[APP_PASSWORD_CACHE_ENTRIES];
+static struct credential_cache cache = {PTHREAD_MUTEX_INITIALIZER, cache_slots, APP_PASSWORD_CACHE_ENTRIES,
+                                        APP_PASSWORD_CACHE_S};
 
 /* ---- the check ---- */
 
 struct job {
     app_password_done_fn done;
     struct credential_attempt att;
-    unsigned char mac[32];
+    unsigned char mac[CREDENTIAL_CACHE_MAC_BYTES];
     uint64_t user_id; /* 0: no such user, or not allowed */
     char *password;
     size_t plen;
@@ -136,7 +80,7 @@ static void done(struct http_call *call, void *data)
     struct job *j = data;
     uint64_t id = j->match ? j->user_id : 0;
     if (id != 0)
-        cache_put(j->mac, id);
+        credential_cache_put(&cache, j->mac, id);
     j->att.user_id = id;
     j->done(call, &j->att);
 }
@@ -223,8 +167,8 @@ int app_password_check(struct http_call *call, const char *b64, size_t len, app_
         abort();
     j->done = done_fn;
     j->att.kind = "application_password";
-    mac_of((const char *)raw, (size_t)n, j->mac);
-    uint64_t cached = cache_get(j->mac);
+    credential_cache_mac((const char *)raw, (size_t)n, j->mac);
+    uint64_t cached = credential_cache_get(&cache, j->mac);
     if (cached != 0) {
         OPENSSL_cleanse(raw, cap + 1);
         free(raw);

@@ -16,13 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 
+#include "apid/credential_cache.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
 #include "common/limits.h"
@@ -41,41 +38,16 @@ static const char SQL_LOAD[] =
 
 /* ---- the cache ---- */
 
-struct entry {
-    unsigned char mac[32];
-    uint64_t user_id;
-    double expires;
-};
-
-static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct entry cache[CONNECTION_KEY_CACHE_ENTRIES];
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static unsigned char mac_key[32];
-
-static void make_key(void)
-{
-    if (RAND_bytes(mac_key, sizeof mac_key) != 1)
-        abort();
-}
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static struct entry *slot(const unsigned char *mac)
-{
-    return &cache[((size_t)mac[0] << 8 | mac[1]) % CONNECTION_KEY_CACHE_ENTRIES];
-}
+static struct credential_cache_entry cache_slots[CONNECTION_KEY_CACHE_ENTRIES];
+static struct credential_cache cache = {PTHREAD_MUTEX_INITIALIZER, cache_slots, CONNECTION_KEY_CACHE_ENTRIES,
+                                        CONNECTION_KEY_CACHE_S};
 
 /* ---- the check ---- */
 
 struct job {
     connection_key_done_fn done;
     struct credential_attempt att;
-    unsigned char mac[32];
+    unsigned char mac[CREDENTIAL_CACHE_MAC_BYTES];
     uint64_t user_id; /* 0: no live key, or its user may not manage the store */
     char key[LIMIT_CONNECTION_KEY_BYTES + 1];
     size_t len;
@@ -100,14 +72,8 @@ static void done(struct http_call *call, void *data)
 {
     struct job *j = data;
     uint64_t id = j->match ? j->user_id : 0;
-    if (id != 0) {
-        pthread_mutex_lock(&cache_mu);
-        struct entry *e = slot(j->mac);
-        memcpy(e->mac, j->mac, 32);
-        e->user_id = id;
-        e->expires = mono() + CONNECTION_KEY_CACHE_S;
-        pthread_mutex_unlock(&cache_mu);
-    }
+    if (id != 0)
+        credential_cache_put(&cache, j->mac, id);
     j->att.user_id = id;
     j->done(call, &j->att);
 }
@@ -139,15 +105,8 @@ int connection_key_check(struct http_call *call, const char *key, size_t len, co
         abort();
     j->done = done_fn;
     j->att.kind = "connection_key";
-    pthread_once(&key_once, make_key);
-    unsigned int mlen = 32;
-    HMAC(EVP_sha256(), mac_key, sizeof mac_key, (const unsigned char *)key, len, j->mac, &mlen);
-    uint64_t cached = 0;
-    pthread_mutex_lock(&cache_mu);
-    struct entry *e = slot(j->mac);
-    if (e->expires > mono() && CRYPTO_memcmp(e->mac, j->mac, 32) == 0)
-        cached = e->user_id;
-    pthread_mutex_unlock(&cache_mu);
+    credential_cache_mac(key, len, j->mac);
+    uint64_t cached = credential_cache_get(&cache, j->mac);
     if (cached != 0) {
         struct credential_attempt a = j->att;
         job_free(j);
