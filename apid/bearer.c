@@ -14,37 +14,15 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/bn.h>
 #include <openssl/crypto.h>
-#include <openssl/ec.h>
 #include <openssl/sha.h>
 
 #include "apid/revoked.h"
+#include "common/jose.h"
 #include "common/limits.h"
 
 /* ---- verification ---- */
 
-static bool es256_verify(EVP_PKEY *pkey, const char *msg, size_t mlen, const unsigned char sig[64])
-{
-    ECDSA_SIG *s = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
-    unsigned char *der = NULL;
-    int dlen = -1;
-    bool ok = false;
-    if (s && r && ss && ECDSA_SIG_set0(s, r, ss) == 1) {
-        r = ss = NULL; /* owned by s now */
-        dlen = i2d_ECDSA_SIG(s, &der);
-    }
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (dlen > 0 && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1)
-        ok = EVP_DigestVerify(md, der, (size_t)dlen, (const unsigned char *)msg, mlen) == 1;
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
-    BN_free(r);
-    BN_free(ss);
-    ECDSA_SIG_free(s);
-    return ok;
-}
 
 /* Decodes one base64url part and parses it as a JSON object (duplicate members refused). */
 static json_t *decode_json(const char *p, size_t len)
@@ -52,7 +30,7 @@ static json_t *decode_json(const char *p, size_t len)
     unsigned char buf[LIMIT_TOKEN_BYTES];
     if (len > sizeof buf)
         return NULL;
-    long n = jwks_base64url_decode(p, len, buf);
+    long n = jose_base64url_decode(p, len, buf);
     if (n <= 0)
         return NULL;
     json_t *v = json_loadb((const char *)buf, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
@@ -197,8 +175,8 @@ enum bearer_result bearer_verify(const struct jwks_set *ks, const char *tok, siz
         if (pk == NULL) {
             *why = "The token was signed with an unknown key.";
             r = BEARER_UNKNOWN_KID;
-        } else if (slen != 86 || jwks_base64url_decode(d2 + 1, slen, sig) != 64 ||
-                   !es256_verify(pk, tok, (size_t)(d2 - tok), sig)) {
+        } else if (slen != 86 || jose_base64url_decode(d2 + 1, slen, sig) != 64 ||
+                   !jose_es256_verify(pk, tok, (size_t)(d2 - tok), sig)) {
             *why = "The token's signature does not verify.";
         } else {
             json_t *payload = decode_json(d1 + 1, plen);

@@ -1,6 +1,7 @@
 /*
- * apid/jwks.c — authd's JWKS in apid: strict base64url, parsing keys into EVP_PKEYs, the current key
- * set behind a read-write lock, and the fetcher thread (libcurl) that refreshes it.
+ * apid/jwks.c — authd's JWKS in apid: parsing keys into EVP_PKEYs (base64url and the point through
+ * common/jose.h), the current key set behind a read-write lock, and the fetcher thread (libcurl) that
+ * refreshes it.
  *
  * Does not: verify tokens (apid/bearer.c) or decide what a request gets while no key is known
  * (apid/guard.c). Never blocks an event loop: the only network I/O is on the fetcher thread; a worker
@@ -18,52 +19,10 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <openssl/core_names.h>
-#include <openssl/param_build.h>
 
 #include "common/bg_thread.h"
+#include "common/jose.h"
 #include "common/log.h"
-
-/* ---- base64url ---- */
-
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
-
-long jwks_base64url_decode(const char *in, size_t len, unsigned char *out)
-{
-    if (len % 4 == 1)
-        return -1;
-    size_t o = 0;
-    uint32_t acc = 0;
-    unsigned bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = b64val((unsigned char)in[i]);
-        if (v < 0)
-            return -1;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    if (acc != 0) /* non-zero unused bits: a second spelling of the same bytes */
-        return -1;
-    return (long)o;
-}
 
 /* ---- parsing ---- */
 
@@ -74,28 +33,6 @@ void jwks_set_free(struct jwks_set *ks)
     for (size_t i = 0; i < ks->n; i++)
         EVP_PKEY_free(ks->keys[i].pkey);
     free(ks);
-}
-
-static EVP_PKEY *p256_public(const unsigned char x[32], const unsigned char y[32])
-{
-    unsigned char pt[65];
-    pt[0] = 0x04;
-    memcpy(pt + 1, x, 32);
-    memcpy(pt + 33, y, 32);
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    OSSL_PARAM *params = NULL;
-    EVP_PKEY *pkey = NULL;
-    /* fromdata checks the point is on the curve */
-    if (bld && ctx && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0) == 1 &&
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt) == 1 &&
-        (params = OSSL_PARAM_BLD_to_param(bld)) != NULL && EVP_PKEY_fromdata_init(ctx) == 1 &&
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-        pkey = NULL;
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
 }
 
 static bool str_is(const json_t *v, const char *want)
@@ -123,12 +60,12 @@ static int parse_key(const json_t *k, struct jwks_key *out, const char **why)
     }
     unsigned char xb[33], yb[33];
     if (!json_is_string(x) || !json_is_string(y) || json_string_length(x) != 43 || json_string_length(y) != 43 ||
-        jwks_base64url_decode(json_string_value(x), 43, xb) != 32 ||
-        jwks_base64url_decode(json_string_value(y), 43, yb) != 32) {
+        jose_base64url_decode(json_string_value(x), 43, xb) != 32 ||
+        jose_base64url_decode(json_string_value(y), 43, yb) != 32) {
         *why = "malformed x or y";
         return -1;
     }
-    out->pkey = p256_public(xb, yb);
+    out->pkey = jose_p256_public(xb, yb);
     if (out->pkey == NULL) {
         *why = "point not on P-256";
         return -1;

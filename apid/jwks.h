@@ -39,10 +39,6 @@ struct jwks_set {
     struct jwks_key keys[JWKS_MAX_KEYS];
 };
 
-/* Strict base64url (RFC 4648 §5, no padding, unused bits zero) of in[0..len) into out (room for
- * len * 3 / 4 bytes). The decoded length, or -1 when in is not canonical base64url. */
-long jwks_base64url_decode(const char *in, size_t len, unsigned char *out);
-
 /* Pure: parses a JWKS document. Keys that are not EC P-256 for ES256 signatures (kty, crv, alg, use
  * checked) are skipped; a set without any usable key is an error. NULL with err on failure. */
 struct jwks_set *jwks_parse(const char *json, size_t len, char *err, size_t errlen);

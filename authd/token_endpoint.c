@@ -25,12 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 
 #include "authd/app.h"
 #include "authd/authorization_code.h"
@@ -43,6 +39,7 @@
 #include "common/audit.h"
 #include "common/http_reply.h"
 #include "common/http_server.h"
+#include "common/jose.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/offload.h"
@@ -819,46 +816,11 @@ static int token_post(struct http_call *call)
 static EVP_PKEY *jwk_to_pkey(json_t *jwk)
 {
     const char *x = json_string_value(json_object_get(jwk, "x")), *y = json_string_value(json_object_get(jwk, "y"));
-    unsigned char pt[1 + 64 + 8];
-    if (x == NULL || y == NULL || strlen(x) != 43 || strlen(y) != 43)
+    unsigned char xb[33], yb[33];
+    if (x == NULL || y == NULL || strlen(x) != 43 || strlen(y) != 43 || jose_base64url_decode(x, 43, xb) != 32 ||
+        jose_base64url_decode(y, 43, yb) != 32)
         return NULL;
-    pt[0] = 0x04;
-    if (b64_decode(x, 43, pt + 1) != 32 || b64_decode(y, 43, pt + 33) != 32)
-        return NULL;
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    OSSL_PARAM *params = NULL;
-    if (bld && ctx && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0) == 1 &&
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, 65) == 1 &&
-        (params = OSSL_PARAM_BLD_to_param(bld)) != NULL && EVP_PKEY_fromdata_init(ctx) == 1)
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
-}
-
-static bool es256_verify(EVP_PKEY *pkey, const char *msg, size_t mlen, const unsigned char sig[64])
-{
-    ECDSA_SIG *s = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
-    unsigned char *der = NULL;
-    int dlen = -1;
-    bool ok = false;
-    if (s && r && ss && ECDSA_SIG_set0(s, r, ss) == 1) {
-        r = ss = NULL;
-        dlen = i2d_ECDSA_SIG(s, &der);
-    }
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (dlen > 0 && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1)
-        ok = EVP_DigestVerify(md, der, (size_t)dlen, (const unsigned char *)msg, mlen) == 1;
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
-    BN_free(r);
-    BN_free(ss);
-    ECDSA_SIG_free(s);
-    return ok;
+    return jose_p256_public(xb, yb);
 }
 
 /* Whether the claims make a token that is valid now: our issuer, apid as the audience, inside exp/nbf
@@ -884,13 +846,14 @@ static json_t *access_token_verify(struct signing_keys *keys, const struct confi
     if (d1 == NULL || d2 == NULL || len > LIMIT_TOKEN_BYTES || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - tok)))
         return NULL;
     unsigned char buf[LIMIT_TOKEN_BYTES];
-    long n = b64_decode(tok, (size_t)(d1 - tok), buf);
+    long n = jose_base64url_decode(tok, (size_t)(d1 - tok), buf);
     json_t *hdr = n > 0 ? json_loadb((const char *)buf, (size_t)n, 0, NULL) : NULL;
     const char *alg = json_string_value(json_object_get(hdr, "alg")), *kid = json_string_value(json_object_get(hdr, "kid"));
     const char *typ = json_string_value(json_object_get(hdr, "typ"));
     json_t *payload = NULL;
     unsigned char sig[LIMIT_TOKEN_BYTES];
-    if (alg && kid && typ && strcmp(alg, "ES256") == 0 && strcmp(typ, "at+jwt") == 0 && b64_decode(d2 + 1, len - (size_t)(d2 + 1 - tok), sig) == 64) {
+    if (alg && kid && typ && strcmp(alg, "ES256") == 0 && strcmp(typ, "at+jwt") == 0 &&
+        jose_base64url_decode(d2 + 1, len - (size_t)(d2 + 1 - tok), sig) == 64) {
         json_t *jwks = signing_jwks(keys);
         size_t i;
         json_t *k;
@@ -899,8 +862,8 @@ static json_t *access_token_verify(struct signing_keys *keys, const struct confi
             if (kk == NULL || strcmp(kk, kid) != 0)
                 continue;
             EVP_PKEY *pk = jwk_to_pkey(k);
-            if (pk && es256_verify(pk, tok, (size_t)(d2 - tok), sig)) {
-                n = b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), buf);
+            if (pk && jose_es256_verify(pk, tok, (size_t)(d2 - tok), sig)) {
+                n = jose_base64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), buf);
                 payload = n > 0 ? json_loadb((const char *)buf, (size_t)n, 0, NULL) : NULL;
             }
             EVP_PKEY_free(pk);
