@@ -13,6 +13,7 @@
 #include "apid/guard.h"
 #include "apid/index.h"
 #include "apid/mail_sender.h"
+#include "apid/order_mail.h"
 #include "apid/order_notes.h"
 #include "apid/orders_patch.h"
 #include "apid/order_refund.h"
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
         /* JWKS fetcher and revocation list: in the background, so apid starts even while authd is down */
         if (bearer_start(&cfg) != 0)
             return 1;
+        order_mail_configure(&cfg); /* where the order e-mails' templates are */
         /* the outbox sender (apid/mail_sender.h): its own thread and database connection */
         if (mail_sender_start(&cfg) != 0) {
             bearer_stop();

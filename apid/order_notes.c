@@ -4,7 +4,7 @@
  * Owns: the notes' JSON shape (WooCommerce REST v3: author as stored, "WooCommerce" for system notes;
  * dates from comment_date / comment_date_gmt), the request checks, the transaction of a new note
  * (order locked, comments + commentmeta + comment_count through apid/order_write.c, the customer
- * e-mail queued in the same transaction) and its audit row.
+ * e-mail queued in the same transaction through apid/order_mail.c) and its audit row.
  * Does not: send mail (the outbox sender does) or change the order's status.
  */
 #include "apid/order_notes.h"
@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pthread.h>
-
+#include "apid/order_mail.h"
 #include "apid/order_request.h"
 #include "apid/order_write.h"
 #include "apid/orders_read.h"
@@ -25,8 +24,6 @@
 #include "common/json_body.h"
 #include "common/limits.h"
 #include "common/log.h"
-#include "common/mail_outbox.h"
-#include "common/template.h"
 
 #define NOTES_MAX 1000 /* notes listed for one order */
 
@@ -76,110 +73,6 @@ static json_t *note_json(const struct db_rows *r, size_t i)
     return j;
 }
 
-
-/* ---- the customer-note e-mail (WC_Email_Customer_Note) ---------------------------------------------- */
-
-static pthread_mutex_t tpl_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct template_set *tpl_set; /* loaded on first use, kept for the process's life */
-
-static const struct template_set *templates(struct http_call *call)
-{
-    pthread_mutex_lock(&tpl_mu);
-    if (tpl_set == NULL) {
-        const struct daemon_worker *w = call->worker->data;
-        char err[256];
-        tpl_set = template_set_load_dir(w->cfg->templates_dir[0] ? w->cfg->templates_dir : "templates", err, sizeof err);
-        if (tpl_set == NULL)
-            log_error("order notes: templates: %s", err);
-    }
-    pthread_mutex_unlock(&tpl_mu);
-    return tpl_set;
-}
-
-/* wc_format_datetime with WordPress's default date_format "F j, Y" ("November 26, 2026"). */
-static void order_date(const char *iso_local, char *out, size_t cap)
-{
-    static const char *const months[] = {"January", "February", "March",     "April",   "May",      "June",
-                                         "July",    "August",   "September", "October", "November", "December"};
-    unsigned y, m, d;
-    if (iso_local == NULL || sscanf(iso_local, "%4u-%2u-%2u", &y, &m, &d) != 3 || m < 1 || m > 12) {
-        snprintf(out, cap, "%s", iso_local ? iso_local : "");
-        return;
-    }
-    snprintf(out, cap, "%s %u, %u", months[m - 1], d, y);
-}
-
-static json_t *money(const json_t *order, const char *amount)
-{
-    char buf[96];
-    snprintf(buf, sizeof buf, "%s %s", amount ? amount : "0", json_string_value(json_object_get(order, "currency")));
-    return json_string(buf);
-}
-
-/* Queues the e-mail inside the caller's transaction. 0 (also when the order has no billing e-mail, or
- * one the outbox refuses: WooCommerce then sends nothing), or -1 (roll back). */
-static int queue_customer_mail(struct http_call *call, struct db *db, const struct store_options *opt, uint64_t id,
-                               const char *note)
-{
-    json_t *order = NULL;
-    int rc = orders_read_one(db, opt, id, &order);
-    if (rc <= 0)
-        return -1;
-    const json_t *billing = json_object_get(order, "billing");
-    const char *to = json_string_value(json_object_get(billing, "email"));
-    if (to == NULL || to[0] == '\0') {
-        json_decref(order);
-        return 0;
-    }
-    const struct template_set *set = templates(call);
-    if (set == NULL) {
-        json_decref(order);
-        return -1;
-    }
-    char date[48], subject[600];
-    order_date(json_string_value(json_object_get(order, "date_created")), date, sizeof date);
-    snprintf(subject, sizeof subject, "Note added to your %s order from %s", opt->site_name, date);
-    json_t *items = json_array();
-    long double subtotal = 0;
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(order, "line_items"), i, it) {
-        const char *t = json_string_value(json_object_get(it, "subtotal"));
-        subtotal += strtold(t ? t : "0", NULL);
-        json_array_append_new(items, json_pack("{s:O?, s:O?, s:o}", "name", json_object_get(it, "name"), "quantity",
-                                               json_object_get(it, "quantity"), "total", money(order, t)));
-    }
-    char sub[64];
-    snprintf(sub, sizeof sub, "%.*Lf", (int)opt->price_decimals, subtotal);
-    json_t *data = json_pack(
-        "{s:s, s:O?, s:s, s:O?, s:s, s:o, s:o, s:o, s:o, s:o, s:O?, s:s}", "heading",
-        "A note has been added to your order", "first_name", json_object_get(billing, "first_name"), "note", note,
-        "order_number", json_object_get(order, "number"), "order_date", date, "items", items, "subtotal",
-        money(order, sub), "shipping", money(order, json_string_value(json_object_get(order, "shipping_total"))),
-        "total_tax", money(order, json_string_value(json_object_get(order, "total_tax"))), "total",
-        money(order, json_string_value(json_object_get(order, "total"))), "payment_method_title",
-        json_object_get(order, "payment_method_title"), "site_title", opt->site_name);
-    struct template_out out;
-    template_out_init(&out, 0);
-    rc = data ? template_set_render(set, "customer_note.txt", data, &out) : -1;
-    if (rc != 0)
-        log_error("order notes: customer_note.txt: %s", out.err ? out.err : "no data");
-    struct mail_message m = {.to = to, .subject = subject, .body_text = out.buf, .kind = "customer_note",
-                             .object_type = "order", .object_id = id};
-    if (rc == 0) {
-        /* A message the outbox refuses (a billing e-mail that is no address, an over-long site name in the
-         * subject) does not cost the store its note: WooCommerce saves the note and wp_mail fails quietly. */
-        int q = mail_outbox_enqueue(db, &m);
-        if (q == MAIL_OUTBOX_INVALID)
-            log_warn("order notes: order %" PRIu64 ": the customer-note e-mail was not queued (refused by the outbox)", id);
-        else if (q != MAIL_OUTBOX_OK)
-            rc = -1;
-    }
-    template_out_free(&out);
-    json_decref(data);
-    json_decref(order);
-    return rc;
-}
 
 /* 1 an order (either storage), 0 not, -1 error. */
 static int order_exists(struct db *db, const struct store_options *opt, uint64_t id)
@@ -300,7 +193,7 @@ int order_notes_create(struct http_call *call, const struct apid_identity *who)
                             .client_id = who->client_id && who->client_id[0] ? who->client_id : NULL,
                             .ip = http_client_addr(call), .object_type = "order", .object_id = oid};
     if (order_write_add_note(db, &opt, id, text, customer, who->user_id, &now, &note_id) != 0 ||
-        (customer && queue_customer_mail(call, db, &opt, id, text) != 0)) {
+        (customer && order_mail_customer_note(db, &opt, id, text) != 0)) {
         db_rollback(db);
         json_decref(body);
         e.result = "error";

@@ -10,9 +10,9 @@
  * Everything happens in one transaction that starts by locking the parent order's row, so two
  * refunds of one order run one after the other and the second sees the first.
  *
- * Does not: call a payment gateway (refunded_payment stays false: a manual refund), send e-mails,
- * or parse the body (refund_request.c). Locking, notes, restocking, the status change and the
- * parent's dates are apid/order_write.c's primitives.
+ * Does not: call a payment gateway (refunded_payment stays false: a manual refund), write e-mails
+ * (apid/order_mail.c queues the refund's) or parse the body (refund_request.c). Locking, notes,
+ * restocking, the status change and the parent's dates are apid/order_write.c's primitives.
  */
 #include "apid/order_refund.h"
 
@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "apid/order_request.h"
+#include "apid/order_mail.h"
 #include "apid/order_write.h"
 #include "apid/orders_read.h"
 #include "apid/refund_request.h"
@@ -934,9 +935,13 @@ static int refund_write(struct db *db, const struct store_options *opt, struct p
         return -1;
     /* $order->set_date_modified(time()); $order->save(); and, when nothing is left,
      * $order->update_status('refunded') (a system note, not the user's) */
-    if (set_status && pl->full && strcmp(p->o.status, "wc-refunded") != 0)
-        return order_write_set_status(db, opt, &p->o, "refunded", NULL, 0, &pl->clock, NULL);
-    return order_write_touch(db, opt, &p->o, &pl->clock);
+    int rc = set_status && pl->full && strcmp(p->o.status, "wc-refunded") != 0
+                 ? order_write_set_status(db, opt, &p->o, "refunded", NULL, 0, &pl->clock, NULL)
+                 : order_write_touch(db, opt, &p->o, &pl->clock);
+    if (rc != 0)
+        return -1;
+    /* woocommerce_order_fully_refunded / _partially_refunded: the customer's e-mail, in this transaction */
+    return order_mail_refund(db, opt, p->id, pl->refund_id, !pl->full);
 }
 
 /* ---- the answer ----------------------------------------------------------------------------- */

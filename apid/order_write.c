@@ -24,6 +24,7 @@
 
 #include "apid/download_files.h"
 #include "apid/order_downloads.h"
+#include "apid/order_mail.h"
 #include "apid/order_refund.h"
 #include "apid/orders_read.h"
 #include "common/limits.h"
@@ -935,6 +936,12 @@ static int stock_lines(struct db *db, const struct store_options *opt, struct or
         char name[600];
         if (formatted_name(db, &pr, name, sizeof name) != 0)
             return -1;
+        /* wc_trigger_stock_change_notifications: the low / out-of-stock e-mail of the product whose stock moved */
+        if (reduce) {
+            char held[600];
+            if (formatted_name(db, &h, held, sizeof held) != 0 || order_mail_stock(db, opt, pid, h.id, held, to) != 0)
+                return -1;
+        }
         char entry[700];
         snprintf(entry, sizeof entry, "%s%s %lld&rarr;%lld", len ? ", " : "", name, from, to);
         append(text, sizeof text, &len, entry);

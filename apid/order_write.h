@@ -29,9 +29,10 @@
  * product), then store-wide rows. A transaction that still fails with "Deadlock found" can simply be
  * run again: the handlers retry it (see orders_patch.c).
  *
- * Not done here (a direct SQL writer cannot, or the demo store never needs it): e-mails to the
- * customer on transitions, payment gateway calls, webhooks, the Action Scheduler import (wc_order_stats
- * is updated directly instead), low-stock notifications.
+ * E-mails: a stock reduction that reaches the low or out-of-stock threshold queues the admin's notice
+ * here (apid/order_mail.c); the transition's own e-mail is queued by the caller (orders_patch.c).
+ * Not done here (a direct SQL writer cannot, or the demo store never needs it): payment gateway calls,
+ * webhooks, the Action Scheduler import (wc_order_stats is updated directly instead).
  */
 #ifndef APID_ORDER_WRITE_H
 #define APID_ORDER_WRITE_H

@@ -2,8 +2,8 @@
  * apid/orders_patch.c — PATCH /orders/{id}.
  *
  * Owns: the request (id, JSON body: status and an optional note), the transaction around the write
- * (apid/order_write.c does the rows), the audit row and the answer (the order as GET /orders/{id}
- * shows it, read after the commit). Does not: decide what a transition writes (order_write.c; for
+ * (apid/order_write.c does the rows, apid/order_mail.c queues the transition's e-mail), the audit row
+ * and the answer (the order as GET /orders/{id} shows it, read after the commit). Does not: decide what a transition writes (order_write.c; for
  * "refunded" that includes the refund of what is left, apid/order_refund.c).
  * Bad input (unknown field, wrong type, unknown status, unknown order, a body over
  * LIMIT_ORDER_WRITE_BODY) is refused before the transaction opens, so it changes nothing.
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apid/order_mail.h"
 #include "apid/order_request.h"
 #include "apid/order_write.h"
 #include "apid/orders_read.h"
@@ -88,6 +89,12 @@ static int patch_once(struct http_call *call, const struct apid_identity *who, s
             return RETRY;
         audit(db, call, who, id, "error", from, to, false);
         return -1;
+    }
+    /* the e-mail WooCommerce's woocommerce_order_status_<from>_to_<to> notification sends, in this transaction */
+    if (changed && order_mail_status(db, opt, id, from, to) != 0) {
+        bool dl = deadlocked(db);
+        db_rollback(db);
+        return dl ? RETRY : -1;
     }
     if (changed)
         audit(db, call, who, id, "ok", from, to, true);
