@@ -367,22 +367,22 @@ is "$(notes_since $HDB "$id" "$c0")" "$ME|Packed and ready." "  comments row as 
 is "$(sql $HDB "SELECT COUNT(*) FROM ${P}commentmeta WHERE comment_id = $nid")" 0 "  no is_customer_note meta"
 is "$(sql $HDB "SELECT comment_count FROM ${P}posts WHERE ID = $id")" "$((cc0 + 1))" "  the post's comment_count"
 is "$(audit_last $HDB)" "order.note|ok|1|order|$id|{\"note_id\":$nid,\"customer_note\":false}" "  audit row"
-o0=$(sql $HDB "SELECT COUNT(*) FROM ${P}cartman_mail_outbox")
-is "$o0" 0 "  no mail"
+o0=$(sql $HDB "SELECT COUNT(*) FROM ${P}cartman_mail_outbox WHERE kind = 'customer_note'")
+is "$o0" 0 "  no customer-note mail (the transitions above queued theirs, 62-order-mail.t checks them)"
 is "$(req POST "$O/$id/notes" --data-binary '{"note":"Your parcel is on its way: DHL 00340434.","customer_note":true}')" 201 "a customer note: 201"
 nid=$(jq_ .id)
 is "$(jq_ .customer_note)" true "  customer_note true"
 is "$(sql $HDB "SELECT CONCAT(meta_key, '=', meta_value) FROM ${P}commentmeta WHERE comment_id = $nid")" "is_customer_note=1" "  commentmeta is_customer_note = 1"
 email=$(sql $HDB "SELECT billing_email FROM ${P}wc_orders WHERE id = $id")
 created=$(sql $HDB "SELECT DATE_FORMAT(date_created, '%M %e, %Y') FROM ${P}wc_order_stats WHERE order_id = $id")
-is "$(sql $HDB "SELECT CONCAT_WS('|', to_addr, subject, kind, object_type, object_id, status IN ('pending', 'sent')) FROM ${P}cartman_mail_outbox")" \
+is "$(sql $HDB "SELECT CONCAT_WS('|', to_addr, subject, kind, object_type, object_id, status IN ('pending', 'sent')) FROM ${P}cartman_mail_outbox WHERE kind = 'customer_note'")" \
     "$email|Note added to your $(sql $HDB "SELECT option_value FROM ${P}options WHERE option_name = 'blogname'") order from $created|customer_note|order|$id|1" \
     "  the customer-note e-mail is queued (WooCommerce's subject)"
-body=$(sql $HDB "SELECT body_text FROM ${P}cartman_mail_outbox")
+body=$(sql $HDB "SELECT body_text FROM ${P}cartman_mail_outbox WHERE kind = 'customer_note'")
 like "$body" 'A note has been added to your order' "  heading"
 like "$body" 'The following note has been added to your order:' "  WooCommerce's wording"
 like "$body" 'Your parcel is on its way: DHL 00340434\.' "  the note"
-like "$body" "\[Order #$id\]" "  the order"
+like "$body" "\[ORDER #$id\]" "  the order (upper-cased, as WooCommerce's plain e-mails write it)"
 is "$(req GET "$O/$id/notes") $(jq_ '.[0].id') $(jq_ '.[0].customer_note') $(jq_ '.[1].id')" "200 $nid true $((nid - 1))" "GET lists the new notes first"
 is "$(req GET "$O/$id/notes?type=customer") $(jq_ '[.[].customer_note] | unique | map(tostring) | join(",")') $(jq_ '.[0].id')" "200 true $nid" "?type=customer: customer notes only"
 is "$(req GET "$O/$id/notes?type=internal") $(jq_ '[.[].customer_note] | unique | map(tostring) | join(",")') $(jq_ '.[0].id')" "200 false $((nid - 1))" "?type=internal: the others"
