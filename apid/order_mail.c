@@ -384,10 +384,12 @@ static json_t *formatted_address(const struct mail_opts *mo, const json_t *a)
         char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
         /* trim, and runs of blanks to one */
-        char buf[1024];
+        char buf[1024] = "";
         size_t bl = 0;
         for (size_t i = 0; i < n && bl + 1 < sizeof buf; i++) {
-            char c = line[i] == '\t' ? ' ' : line[i];
+            char c = line[i];
+            if (c == '\t')
+                c = ' ';
             if (c == ' ' && (bl == 0 || buf[bl - 1] == ' '))
                 continue;
             buf[bl++] = c;

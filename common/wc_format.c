@@ -114,7 +114,7 @@ size_t wc_price(const struct wc_price_format *f, const char *amount, char *out, 
         }
     }
     for (size_t i = 0; i < dec; i++)
-        d[n++] = (i < nf && frac[i]) ? frac[i] : '0';
+        d[n++] = (char)((i < nf && frac[i]) ? frac[i] : '0');
     if (round_up) {
         size_t i = n;
         while (i > 0) {
@@ -321,7 +321,7 @@ size_t wc_date(const char *format, const struct tm *tm, char *out, size_t cap)
             put(&s, " ", 1);
             offset(&s, off, false);
             break;
-        case 'U': num(&s, days * 86400 + hour * 3600 + min * 60 + sec - off, 1); break;
+        case 'U': num(&s, days * 86400 + (long long)hour * 3600 + (long long)min * 60 + sec - off, 1); break;
         case '\\':
             if (p[1]) {
                 p++;
@@ -588,7 +588,7 @@ static void decode_rest(struct buf *in)
                  cp <= 0x10FFFF;
         }
         if (ok) {
-            char u[4];
+            char u[4] = {0};
             bput(&out, u, utf8_encode(cp, u));
         }
         i += n + 2;
