@@ -33,7 +33,8 @@ start_store() { # start_store DB STORAGE PORT
     server "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
     CARTMAN_DB_NAME=$db "$BIN/authd" migrate >"$T/$db-migrate.log" 2>&1
     CARTMAN_DB_NAME=$db "$BIN/authd" seed-demo --storage "$st" --orders 160 --seed 11 >/dev/null 2>"$T/$db-seed.log"
-    CARTMAN_DB_NAME=$db CARTMAN_LISTEN=127.0.0.1:$port CARTMAN_LISTEN_H2C= "$BIN/apid" serve >"$T/apid-$db.log" 2>&1 &
+    # no SMTP: the refund e-mails stay in the scratch store's outbox
+    CARTMAN_DB_NAME=$db CARTMAN_LISTEN=127.0.0.1:$port CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= "$BIN/apid" serve >"$T/apid-$db.log" 2>&1 &
     APIDS[$db]=$!
     for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 }

@@ -25,7 +25,9 @@ wait_sql() {
     done
     printf '%s' "$got"
 }
-eml_for() { grep -l -F "Message-ID: <cartman.$1." "$DIR"/*.eml 2>/dev/null; }
+# the caught file of outbox row $1 of this store: other scratch stores' rows have the same ids, so the
+# Message-ID's domain (the store's From domain) tells them apart
+eml_for() { grep -l -E "^Message-ID: <cartman\.$1\.[0-9]+@${from_addr#*@}>" "$DIR"/*.eml 2>/dev/null; }
 catcher_stop() {
     local pid
     pid=$(cat "$T/smtp.pid")
@@ -150,7 +152,7 @@ first=$(head -1 <<<"$ids") last=$(tail -1 <<<"$ids")
 is "$(wc -l <<<"$ids")" "$N" "$N mails queued in one transaction"
 is "$(wait_sql "SELECT COUNT(*) FROM $OUTBOX WHERE id BETWEEN $first AND $last AND status = 'sent'" "$N" 60)" "$N" \
     "all $N are sent"
-got=$(cat "$DIR"/*.eml | grep -o "^Message-ID: <cartman\.[0-9]*\." | sed 's/.*cartman\.\([0-9]*\)\./\1/' |
+got=$(cat "$DIR"/*.eml | grep -oE "^Message-ID: <cartman\.[0-9]+\.[0-9]+@${from_addr#*@}>" | sed 's/.*cartman\.\([0-9]*\)\..*/\1/' |
       awk -v a="$first" -v b="$last" '$1 >= a && $1 <= b' | sort -n)
 is "$(wc -l <<<"$got")" "$N" "the SMTP server received $N of them"
 is "$(uniq -d <<<"$got" | wc -w)" "0" "no row was sent twice"
