@@ -167,7 +167,7 @@ struct seed_ctx {
     struct seed_customers cust;
     uint64_t n_refunds, n_notes, n_items;
     /* wp_unique_post_slug for order and refund titles, which repeat within a minute: how many posts
-     * of each type (0 orders, 1 refunds) have the title of each site-local minute since slug_base. */
+     * of each type (0 orders, 1 refunds) have the title of each UTC minute since slug_base. */
     uint16_t *slug_count[2];
     int64_t slug_base, slug_minutes;
     char err[512];

@@ -98,14 +98,18 @@ void seed_note_add(struct seed_order *o, int64_t t, bool customer, bool by_manag
 void seed_refund_plan(struct seed_ctx *c, struct seed_rng *rng, struct seed_order *o);
 void seed_refund_write(struct seed_ctx *c, struct seed_order *o);
 
-/* Item rows shared by orders and refunds; sign is 1 for an order, -1 for a refund. */
+/* Item rows shared by orders and refunds; sign is 1 for an order, -1 for a refund. A refund's item is
+ * what wc_create_refund() saves: a new item of the refunded one's class, so only that class's own
+ * properties (its data store's meta) with the refunded amounts, plus _refunded_item_id; the visible
+ * meta of the original (variation attributes, the shipping line's "Items") stays behind, and a fee
+ * keeps the original's _fee_amount (set_total does not change the amount). */
 void seed_write_line_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_id, const struct seed_line *l,
                           unsigned qty, int64_t total, int64_t subtotal, int64_t tax, int64_t subtotal_tax, int sign,
                           uint64_t refunded_item);
 void seed_write_shipping_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_id, const struct seed_order *o,
                               int sign, uint64_t refunded_item);
-void seed_write_fee_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_id, int64_t amount, int64_t tax,
-                         uint64_t refunded_item);
+void seed_write_fee_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_id, int64_t fee_amount, int64_t total,
+                         int64_t tax, int sign, uint64_t refunded_item);
 void seed_write_tax_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_id, unsigned rate, int64_t tax,
                          int64_t ship_tax);
 void seed_write_notes(struct seed_ctx *c, const struct seed_order *o);

@@ -375,7 +375,8 @@ void seed_order_meta_cents(struct seed_ctx *c, uint64_t id, const char *key, int
 
 /* wp_posts: HPOS writes a placeholder (type shop_order_placehold, status draft, no title) whose ID
  * the order takes; posts storage writes the order itself. Titles and slugs as wp_insert_post makes
- * them ("Order &ndash; Nov 05, 2025 @ 03:12 PM", "order-nov-05-2025-0312-pm", "-2" on a repeat). */
+ * them ("Order &ndash; Nov 05, 2025 @ 03:12 PM", "order-nov-05-2025-0312-pm", "-2" on a repeat), the
+ * date in UTC (the data stores' get_post_title formats PHP's "now", which WordPress keeps in UTC). */
 void seed_write_order_post(struct seed_ctx *c, uint64_t id, uint64_t parent, const char *type, const char *status,
                            int64_t created, int64_t modified, const char *password, const char *excerpt,
                            uint64_t comment_count)
@@ -386,7 +387,7 @@ void seed_write_order_post(struct seed_ctx *c, uint64_t id, uint64_t parent, con
     snprintf(guid, sizeof guid, "%s/?post_type=%s&#038;p=%" PRIu64, c->site_url, post_type, id);
     if (!placeholder) {
         int r = strcmp(type, "shop_order") == 0 ? 0 : 1;
-        int64_t minute = (created + seed_berlin_offset(created)) / 60 - c->slug_base;
+        int64_t minute = created / 60 - c->slug_base;
         unsigned repeat = minute >= 0 && minute < c->slug_minutes ? ++c->slug_count[r][minute] : 1;
         seed_fmt_title_date(created, when, sizeof when);
         snprintf(title, sizeof title, "%s &ndash; %s", r == 0 ? "Order" : "Refund", when);
@@ -686,7 +687,7 @@ void seed_write_line_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_i
     int64_t t = sign * tax, st = sign * subtotal_tax;
     tax_data(c->cat.tax[u->tax].id, &t, &st, buf, sizeof buf);
     imeta(c, item_id, "_line_tax_data", buf);
-    if (u->color >= 0) {
+    if (sign > 0 && u->color >= 0) { /* visible meta: a refund's copy of the item does not carry it */
         imeta(c, item_id, "pa_color", color_slugs[u->color]);
         imeta(c, item_id, "pa_size", size_slugs[u->size]);
     }
@@ -712,31 +713,35 @@ void seed_write_shipping_item(struct seed_ctx *c, uint64_t item_id, uint64_t ord
     int64_t t = sign * o->ship_tax;
     tax_data(c->cat.tax[0].id, o->free_shipping ? NULL : &t, NULL, buf, sizeof buf);
     imeta(c, item_id, "taxes", buf);
-    buf[0] = '\0';
-    for (unsigned i = 0; i < o->nlines; i++) {
-        int n = snprintf(buf + len, sizeof buf - len, "%s%s &times; %u", i ? ", " : "", o->lines[i].u->name,
-                         o->lines[i].qty);
-        if (n > 0 && (size_t)n < sizeof buf - len)
-            len += (size_t)n;
+    if (sign > 0) { /* visible meta of checkout's shipping line: a refund's copy does not carry it */
+        buf[0] = '\0';
+        for (unsigned i = 0; i < o->nlines; i++) {
+            int n = snprintf(buf + len, sizeof buf - len, "%s%s &times; %u", i ? ", " : "", o->lines[i].u->name,
+                             o->lines[i].qty);
+            if (n > 0 && (size_t)n < sizeof buf - len)
+                len += (size_t)n;
+        }
+        imeta(c, item_id, "Items", buf);
     }
-    imeta(c, item_id, "Items", buf);
     if (refunded_item)
         imeta_i64(c, item_id, "_refunded_item_id", (int64_t)refunded_item);
 }
 
-void seed_write_fee_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_id, int64_t amount, int64_t tax,
-                         uint64_t refunded_item)
+void seed_write_fee_item(struct seed_ctx *c, uint64_t item_id, uint64_t order_id, int64_t fee_amount, int64_t total,
+                         int64_t tax, int sign, uint64_t refunded_item)
 {
     char buf[160];
     item_row(c, item_id, order_id, "Cash on delivery fee", "fee");
-    imeta_cents(c, item_id, "_fee_amount", amount);
+    imeta_cents(c, item_id, "_fee_amount", fee_amount);
     imeta(c, item_id, "_tax_class", "");
     imeta(c, item_id, "_tax_status", "taxable");
-    imeta_cents(c, item_id, "_line_subtotal", amount);
-    imeta_cents(c, item_id, "_line_subtotal_tax", tax);
-    imeta_cents(c, item_id, "_line_total", amount);
+    if (sign > 0) {
+        imeta_cents(c, item_id, "_line_subtotal", total);
+        imeta_cents(c, item_id, "_line_subtotal_tax", tax);
+    }
+    imeta_cents(c, item_id, "_line_total", total);
     imeta_cents(c, item_id, "_line_tax", tax);
-    tax_data(c->cat.tax[0].id, &tax, &tax, buf, sizeof buf);
+    tax_data(c->cat.tax[0].id, &tax, sign > 0 ? &tax : NULL, buf, sizeof buf);
     imeta(c, item_id, "_line_tax_data", buf);
     if (refunded_item)
         imeta_i64(c, item_id, "_refunded_item_id", (int64_t)refunded_item);
@@ -765,7 +770,7 @@ static void write_items(struct seed_ctx *c, struct seed_order *o)
     }
     if (o->fee) {
         o->fee_item = c->id.item++;
-        seed_write_fee_item(c, o->fee_item, o->id, o->fee_amount, o->fee_tax, 0);
+        seed_write_fee_item(c, o->fee_item, o->id, o->fee_amount, o->fee_amount, o->fee_tax, 1, 0);
     }
     o->ship_item = c->id.item++;
     seed_write_shipping_item(c, o->ship_item, o->id, o, 1, 0);

@@ -167,7 +167,7 @@ static void write_refund_items(struct seed_ctx *c, struct seed_order *o)
     }
     if (r->fee) {
         r->fee_item = c->id.item++;
-        seed_write_fee_item(c, r->fee_item, r->id, -r->fee_amount, -r->fee_tax, o->fee_item);
+        seed_write_fee_item(c, r->fee_item, r->id, o->fee_amount, -r->fee_amount, -r->fee_tax, -1, o->fee_item);
     }
     if (r->shipping) {
         r->ship_item = c->id.item++;

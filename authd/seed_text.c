@@ -80,7 +80,7 @@ void seed_fmt_title_date(int64_t t, char *out, size_t outlen)
 {
     static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    int64_t lt = t + seed_berlin_offset(t), days = lt / 86400, secs = lt % 86400, y;
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400, y;
     unsigned m, d, h = (unsigned)(secs / 3600), h12 = h % 12 ? h % 12 : 12;
     seed_civil_from_days(days, &y, &m, &d);
     snprintf(out, outlen, "%s %02u, %04" PRId64 " @ %02u:%02u %s", months[m - 1], d, y, h12, (unsigned)(secs / 60 % 60),

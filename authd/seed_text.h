@@ -21,7 +21,8 @@ int64_t seed_berlin_offset(int64_t t);
 /* "YYYY-MM-DD HH:MM:SS" of t in UTC / in Europe/Berlin. */
 void seed_fmt_gmt(int64_t t, char out[SEED_DATE_LEN]);
 void seed_fmt_local(int64_t t, char out[SEED_DATE_LEN]);
-/* PHP's date('M d, Y @ h:i A') of t in Europe/Berlin ("Nov 05, 2025 @ 03:12 PM"). */
+/* PHP's date('M d, Y @ h:i A') of t in UTC ("Nov 05, 2025 @ 02:12 PM"): WooCommerce titles order and
+ * refund posts with PHP's "now", and WordPress runs PHP in UTC whatever the store's time zone. */
 void seed_fmt_title_date(int64_t t, char *out, size_t outlen);
 
 /* Cents as "12.34" / "-0.50". */

@@ -158,6 +158,34 @@ check_store() { # check_store DB STORAGE JSON
     is "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ${P}woocommerce_order_itemmeta m
                       ON m.order_item_id = i.order_item_id AND m.meta_key = '_qty' JOIN ($refunds) r ON r.id = i.order_id
                       WHERE CAST(m.meta_value AS SIGNED) >= 0")" 0 "$storage: refund items have negative quantities"
+    # wc_create_refund saves a new item of each refunded item's class: its class's own meta with the
+    # refunded amounts, plus _refunded_item_id (the keys apid/order_refund.c writes too); the visible
+    # meta of the original (variation attributes, the shipping line's "Items") is not copied
+    is "$(sql "$db" "SELECT GROUP_CONCAT(DISTINCT CONCAT(t, ' ', k) ORDER BY t SEPARATOR ' | ') FROM (
+                      SELECT i.order_item_type AS t, GROUP_CONCAT(m.meta_key ORDER BY BINARY m.meta_key) AS k
+                      FROM ${P}woocommerce_order_items i JOIN ($refunds) r ON r.id = i.order_id
+                      JOIN ${P}woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id
+                      WHERE i.order_item_type <> 'tax' GROUP BY i.order_item_id) x")" \
+        "fee _fee_amount,_line_tax,_line_tax_data,_line_total,_refunded_item_id,_tax_class,_tax_status | line_item _line_subtotal,_line_subtotal_tax,_line_tax,_line_tax_data,_line_total,_product_id,_qty,_refunded_item_id,_tax_class,_variation_id | shipping _refunded_item_id,cost,instance_id,method_id,taxes,total_tax" \
+        "$storage: refund items carry what wc_create_refund copies, per item type"
+    like "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_itemmeta WHERE meta_key IN ('pa_color', 'Items')")" '^[1-9][0-9]*$' \
+        "$storage: … while the orders' own items keep their attributes and shipped items"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ($refunds) r ON r.id = i.order_id
+                      JOIN ${P}woocommerce_order_itemmeta ra ON ra.order_item_id = i.order_item_id AND ra.meta_key = '_fee_amount'
+                      JOIN ${P}woocommerce_order_itemmeta rf ON rf.order_item_id = i.order_item_id AND rf.meta_key = '_refunded_item_id'
+                      JOIN ${P}woocommerce_order_itemmeta oa ON oa.order_item_id = rf.meta_value AND oa.meta_key = '_fee_amount'
+                      WHERE ra.meta_value = oa.meta_value AND CAST(oa.meta_value AS DECIMAL(26,8)) > 0")" \
+        "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ($refunds) r ON r.id = i.order_id
+                      WHERE i.order_item_type = 'fee'")" \
+        "$storage: a refunded fee keeps the fee's own (positive) _fee_amount"
+    if [ "$storage" = posts ]; then
+        is "$(sql "$db" "SELECT COUNT(*) FROM ${P}posts WHERE post_type IN ('shop_order', 'shop_order_refund')
+                          AND (post_title <> CONCAT(IF(post_type = 'shop_order', 'Order', 'Refund'), ' &ndash; ',
+                                                    DATE_FORMAT(post_date_gmt, '%b %d, %Y @ %h:%i %p'))
+                               OR post_name NOT REGEXP CONCAT('^', LOWER(DATE_FORMAT(post_date_gmt,
+                                  CONCAT(IF(post_type = 'shop_order', 'order', 'refund'), '-%b-%d-%Y-%h%i-%p'))), '(-[0-9]+)?\$'))")" 0 \
+            "posts: order and refund posts are titled (and slugged) with their UTC time, as WooCommerce's PHP \"now\""
+    fi
     is "$(sql "$db" "SELECT COUNT(*) FROM ${P}wc_order_product_lookup l LEFT JOIN ${P}woocommerce_order_items i
                       ON i.order_item_id = l.order_item_id WHERE i.order_id IS NULL OR i.order_id <> l.order_id")" 0 \
         "$storage: wc_order_product_lookup rows match line items"
