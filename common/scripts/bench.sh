@@ -9,8 +9,8 @@
 #   BENCH_ORDERS   orders in the bench store (default 100000; seeded once into cartman_bench)
 #   BENCH_SECONDS  seconds per run (default 5)    BENCH_CONNS  connections (default 16)
 #   BENCH_STREAMS  concurrent streams per connection (default 8)
-#   BENCH_PORT_BASE  authd listens on BASE+443, apid on BASE+1443 (default 28000); WordPress's nginx on
-#                    BASE+1843, its php-fpm on BASE+1844
+#   BENCH_PORT_BASE  authd listens on BASE+443, apid on BASE+343 (default 28000); WordPress's nginx on
+#                    BASE+243, its php-fpm on BASE+244 (all below BASE+500, as the tests' ports)
 #   BENCH_WP_SECONDS, BENCH_WP_CONNS, BENCH_WP_STREAMS  the WordPress runs (default 20 s, 8, 2: PHP answers
 #                    about a hundred requests a second, so longer runs and fewer streams in flight)
 set -euo pipefail
@@ -26,7 +26,7 @@ CONNS=${BENCH_CONNS:-16}
 STREAMS=${BENCH_STREAMS:-8}
 REPEAT=${REPEAT:-3}
 PB=${BENCH_PORT_BASE:-28000}
-AUTHD=https://127.0.0.1:$((PB + 443)) APID=https://127.0.0.1:$((PB + 1443))
+AUTHD=https://127.0.0.1:$((PB + 443)) APID=https://127.0.0.1:$((PB + 343))
 
 common/scripts/mariadb.sh start
 set -a; eval "$(common/scripts/mariadb.sh env)"; set +a
@@ -53,9 +53,9 @@ export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem CARTMAN_ACCESS_LO
 export CARTMAN_AUTHD_URL=$AUTHD CARTMAN_APID_URL=$APID
 CARTMAN_LISTEN=127.0.0.1:$((PB + 443)) "$BIN/authd" serve >"$B/authd.log" 2>&1 &
 authd_pid=$!
-CARTMAN_LISTEN=127.0.0.1:$((PB + 1443)) "$BIN/apid" serve >"$B/apid.log" 2>&1 &
+CARTMAN_LISTEN=127.0.0.1:$((PB + 343)) "$BIN/apid" serve >"$B/apid.log" 2>&1 &
 apid_pid=$!
-WP_URL=https://127.0.0.1:$((PB + 1843))
+WP_URL=https://127.0.0.1:$((PB + 243))
 wp=0
 trap 'kill -TERM $authd_pid $apid_pid 2>/dev/null; [ $wp = 0 ] || common/scripts/wordpress.sh stop; wait 2>/dev/null' EXIT
 if common/scripts/wordpress.sh check 2>"$B/wordpress-check.log"; then

@@ -32,10 +32,15 @@ mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_D
 export CARTMAN_TLS_CERT=$CARTMAN_VAR/tls/cert.pem CARTMAN_TLS_KEY=$CARTMAN_VAR/tls/key.pem
 export CARTMAN_AUTHD_CA=$CARTMAN_TLS_CERT
 export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem
-# ports can be moved (TEST_PORT_BASE) so that two checkouts can test side by side
+# ports can be moved (TEST_PORT_BASE) so that two checkouts can test side by side: every port a test
+# opens is below TEST_PORT_BASE + 500, so bases 500 apart never meet (BENCH_PORT_BASE keeps to the same):
+#   +9 (an authd nobody listens on, 40)  +25..+28 SMTP catchers (+26..+28: 61)  +80 apid h2c
+#   +125, +143, +163, +306 make run's SMTP, authd, apid, MariaDB (12)  +243, +244 WordPress's nginx, php-fpm (33)
+#   +343 apid  +344 (60)  +346 (61)  +353 (40)  +361..+364 (45)  +370 (50)  +372 (57)  +380..+382 (56)
+#   +390..+392 (58)  +395..+397 (59)  +443 authd  +453 (20)  +461, +462 (45)
 export TEST_PORT_BASE=${TEST_PORT_BASE:-18000}
 PB=$TEST_PORT_BASE
-AUTHD_PORT=$((PB + 443)) APID_PORT=$((PB + 1443)) APID_H2C_PORT=$((PB + 1080))
+AUTHD_PORT=$((PB + 443)) APID_PORT=$((PB + 343)) APID_H2C_PORT=$((PB + 80))
 export AUTHD_URL=https://127.0.0.1:$AUTHD_PORT APID_URL=https://127.0.0.1:$APID_PORT
 export APID_H2C_URL=http://127.0.0.1:$APID_H2C_PORT
 export CARTMAN_AUTHD_URL=$AUTHD_URL CARTMAN_APID_URL=$APID_URL CARTMAN_DEV_MODE=true CARTMAN_WORKERS=2

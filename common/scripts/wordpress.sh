@@ -10,8 +10,8 @@
 #   wordpress.sh stop    stop both (waits for them to exit)
 #   wordpress.sh pids    the pids of nginx's and php-fpm's processes (masters, workers, pool), one line
 #
-# nginx listens on 127.0.0.1:BENCH_PORT_BASE+1843, php-fpm on 127.0.0.1:BENCH_PORT_BASE+1844 (below
-# +2000, where another checkout's ports may begin). The front controller is what a wp-config.php plus
+# nginx listens on 127.0.0.1:BENCH_PORT_BASE+243, php-fpm on 127.0.0.1:BENCH_PORT_BASE+244 (below
+# +500, where another checkout's ports may begin). The front controller is what a wp-config.php plus
 # WordPress's index.php do (database settings, then wp-settings.php, wp(), the template loader):
 # Debian's own /usr/share/wordpress/wp-config.php only reads /etc/wordpress. WP-Cron is off (DISABLE_WP_CRON, as on stores that run it from cron) so that no
 # request spawns a loopback request to the store's URL.
@@ -21,7 +21,7 @@ VAR=${CARTMAN_VAR:-$PWD/var}
 D=${CARTMAN_WP_DIR:-$VAR/bench/wordpress} # where the generated files go
 WP=/usr/share/wordpress
 PB=${BENCH_PORT_BASE:-28000}
-HTTPS_PORT=$((PB + 1843)) FPM_PORT=$((PB + 1844))
+HTTPS_PORT=$((PB + 243)) FPM_PORT=$((PB + 244))
 CHILDREN=${BENCH_WP_CHILDREN:-$((4 * $(nproc)))} # php-fpm workers: four per core (CPU, then database waits)
 
 fpm_bin() { compgen -c php-fpm | grep -E '^php-fpm[0-9.]*$' | sort -V | tail -1; }

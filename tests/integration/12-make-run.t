@@ -8,11 +8,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 V=$CARTMAN_TEST_DIR/run-var
 rm -rf "$V"
 PB=${TEST_PORT_BASE:-18000}
-export CARTMAN_VAR=$V CARTMAN_DB_PORT=$((PB + 306)) AUTHD_PORT=$((PB + 543)) APID_PORT=$((PB + 1543))
+export CARTMAN_VAR=$V CARTMAN_DB_PORT=$((PB + 306)) AUTHD_PORT=$((PB + 143)) APID_PORT=$((PB + 163))
 unset CARTMAN_DB_NAME CARTMAN_DB_HOST CARTMAN_DB_SOCKET CARTMAN_DB_USER CARTMAN_DB_PASSWORD CARTMAN_LISTEN_H2C
 # run.sh starts its own SMTP catcher (mail kept under $V/mail/), on a port of its own
 unset CARTMAN_SMTP_URL
-export SMTP_PORT=$((PB + 525))
+export SMTP_PORT=$((PB + 125))
 export SEED_ARGS="--orders 300"
 
 start() { # start LOG: runs run.sh in its own session, waits for its banner

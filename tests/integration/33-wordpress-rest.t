@@ -9,7 +9,7 @@ T=${CARTMAN_TEST_DIR:-/tmp}
 DB=$CARTMAN_DB_NAME
 P=$CARTMAN_DB_PREFIX
 export CARTMAN_WP_DIR=$T/wordpress BENCH_PORT_BASE=$TEST_PORT_BASE
-WP_URL=https://127.0.0.1:$((TEST_PORT_BASE + 1843))
+WP_URL=https://127.0.0.1:$((TEST_PORT_BASE + 243))
 CA=(--cacert "$CARTMAN_VAR/tls/cert.pem")
 WPS=common/scripts/wordpress.sh
 

@@ -182,7 +182,7 @@ sleep 5.2 # back to the defaults before the next test script
 is "$(get "$CT" -H "Authorization: Bearer $rl")" "200 2" "the default limit is back within 5 s of the setting's removal"
 
 # --- apid started while authd is unreachable ------------------------------------------------------
-P2=$((TEST_PORT_BASE + 1453))
+P2=$((TEST_PORT_BASE + 353))
 A2=https://127.0.0.1:$P2
 CARTMAN_LISTEN=127.0.0.1:$P2 CARTMAN_LISTEN_H2C= CARTMAN_AUTHD_URL=https://127.0.0.1:$((TEST_PORT_BASE + 9)) \
     "$BIN/apid" serve >"$T/apid-noauthd.log" 2>&1 &

@@ -13,10 +13,10 @@ T=${CARTMAN_TEST_DIR:-/tmp}
 DB=$CARTMAN_DB_NAME
 P=$CARTMAN_DB_PREFIX
 PB=$TEST_PORT_BASE
-A_TLS=https://127.0.0.1:$((PB + 1461)) A_H2C=http://127.0.0.1:$((PB + 1462))
-B_H2C=http://127.0.0.1:$((PB + 1463))
+A_TLS=https://127.0.0.1:$((PB + 361)) A_H2C=http://127.0.0.1:$((PB + 362))
+B_H2C=http://127.0.0.1:$((PB + 363))
 C_TLS=https://127.0.0.1:$((PB + 461)) C_H2C=http://127.0.0.1:$((PB + 462))
-SHARED_H2C=${APID_H2C_URL:-http://127.0.0.1:$((PB + 1080))}
+SHARED_H2C=${APID_H2C_URL:-http://127.0.0.1:$((PB + 80))}
 PROXY=127.0.0.145 PROXY7239=127.0.0.146 OUTSIDER=127.0.0.144
 
 # req FROM URL [curl args...] → "STATUS"; body in $T/sec.body, headers in $T/sec.hdr. http:// URLs go
@@ -67,9 +67,9 @@ restore() {
 trap restore EXIT
 manager_id=$(sql "$DB" "SELECT ID FROM ${P}users WHERE user_login='manager'")
 
-start A apid CARTMAN_LISTEN=127.0.0.1:$((PB + 1461)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 1462)) CARTMAN_DEV_MODE=false CARTMAN_WORKERS=8 \
+start A apid CARTMAN_LISTEN=127.0.0.1:$((PB + 361)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 362)) CARTMAN_DEV_MODE=false CARTMAN_WORKERS=8 \
     CARTMAN_TRUSTED_PROXIES=$PROXY/32 CARTMAN_PROXY_HEADER=x-forwarded
-start B apid CARTMAN_LISTEN=127.0.0.1:$((PB + 1464)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 1463)) CARTMAN_DEV_MODE=false \
+start B apid CARTMAN_LISTEN=127.0.0.1:$((PB + 364)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 363)) CARTMAN_DEV_MODE=false \
     CARTMAN_TRUSTED_PROXIES="$PROXY7239, 10.0.0.0/8" CARTMAN_PROXY_HEADER=forwarded
 start C authd CARTMAN_LISTEN=127.0.0.1:$((PB + 461)) CARTMAN_LISTEN_H2C=127.0.0.1:$((PB + 462)) CARTMAN_DEV_MODE=false \
     CARTMAN_TRUSTED_PROXIES=$PROXY CARTMAN_PROXY_HEADER=x-forwarded

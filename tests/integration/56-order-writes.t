@@ -59,7 +59,7 @@ start_apid() { # start_apid DB PORT
     pids+=($!)
     for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 }
-HP=$((TEST_PORT_BASE + 1560)) PP=$((TEST_PORT_BASE + 1561)) SP=$((TEST_PORT_BASE + 1562))
+HP=$((TEST_PORT_BASE + 380)) PP=$((TEST_PORT_BASE + 381)) SP=$((TEST_PORT_BASE + 382))
 start_apid $HDB $HP
 start_apid $PDB $PP
 start_apid $SDB $SP

@@ -350,7 +350,7 @@ EOF
     is "$(ometa "$r" _refund_amount)" "$total" "$st: ... refunds the whole $total"
 }
 
-PB=$((TEST_PORT_BASE + 1570))
+PB=$((TEST_PORT_BASE + 390))
 for st in hpos posts sync; do
     db=cartman_test_refund_$st
     start_store "$db" "$( [ "$st" = posts ] && echo posts || echo hpos)" "$PB"

@@ -53,7 +53,7 @@ start_apid() { # start_apid DB PORT
     pids+=($!)
     for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 }
-HP=$((TEST_PORT_BASE + 1590)) PP=$((TEST_PORT_BASE + 1591)) SP=$((TEST_PORT_BASE + 1592))
+HP=$((TEST_PORT_BASE + 395)) PP=$((TEST_PORT_BASE + 396)) SP=$((TEST_PORT_BASE + 397))
 start_apid $HDB $HP
 start_apid $PDB $PP
 start_apid $SDB $SP

@@ -142,7 +142,7 @@ is "$(eml_for "$id3" | wc -l)" "1" "it arrived once"
 is "$(sql "$DB" "SELECT status FROM $OUTBOX WHERE id = $id4")" "failed" "the given-up row stays failed"
 
 # ---- two apid instances, one outbox: every row sent exactly once ----
-APID2_PORT=$((TEST_PORT_BASE + 1444))
+APID2_PORT=$((TEST_PORT_BASE + 344))
 CARTMAN_LISTEN=127.0.0.1:$APID2_PORT "$BIN/apid" serve >"$T/apid2.log" 2>&1 &
 apid2=$!
 for _ in $(seq 1 200); do curl -fsS --cacert "$CARTMAN_TLS_CERT" "https://127.0.0.1:$APID2_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -12,7 +12,7 @@ P=${CARTMAN_DB_PREFIX:-wp_}
 OUTBOX=${P}cartman_mail_outbox
 PY=/usr/bin/python3
 PB=${TEST_PORT_BASE:-18000}
-TLS_PORT=$((PB + 26)) PLAIN_PORT=$((PB + 27)) APID3_PORT=$((PB + 1446))
+TLS_PORT=$((PB + 26)) PLAIN_PORT=$((PB + 27)) APID3_PORT=$((PB + 346))
 TLS_DIR=$T/mail-tls PLAIN_DIR=$T/mail-plain
 PASSWORD='s3cret-Pw'
 
