@@ -64,3 +64,8 @@ statements_stop() {
 statements_count() {
     sql_root "SELECT COUNT(*) FROM mysql.general_log WHERE command_type IN ('Query', 'Execute') AND ($*)"
 }
+# statements_diag "SQL CONDITION": the first five of them as TAP comments (after a count that failed)
+statements_diag() {
+    sql_root "SELECT CONCAT('# ', thread_id, ' ', LEFT(REPLACE(argument, '\n', ' '), 300)) FROM mysql.general_log
+              WHERE command_type IN ('Query', 'Execute') AND ($*) LIMIT 5"
+}
