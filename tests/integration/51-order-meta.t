@@ -165,7 +165,7 @@ server "DROP DATABASE IF EXISTS $PDB; CREATE DATABASE $PDB CHARACTER SET utf8mb4
 CARTMAN_DB_NAME=$PDB "$BIN/authd" migrate >"$T/order-meta-migrate.log" 2>&1
 CARTMAN_DB_NAME=$PDB "$BIN/authd" seed-demo --storage posts --orders 60 --seed 11 >/dev/null 2>"$T/order-meta-seed.log"
 is "$(sql "$PDB" "SELECT option_value FROM ${P}options WHERE option_name = 'woocommerce_custom_orders_table_enabled'")" no "posts store seeded"
-PP=$((TEST_PORT_BASE + 1580))
+PP=$((TEST_PORT_BASE + 385))
 CARTMAN_DB_NAME=$PDB CARTMAN_LISTEN=127.0.0.1:$PP CARTMAN_LISTEN_H2C= "$BIN/apid" serve >"$T/apid-order-meta.log" 2>&1 &
 ppid=$!
 for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$PP/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
