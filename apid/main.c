@@ -13,6 +13,7 @@
 #include "apid/guard.h"
 #include "apid/index.h"
 #include "apid/mail_sender.h"
+#include "apid/order_cache.h"
 #include "apid/order_mail.h"
 #include "apid/order_notes.h"
 #include "apid/orders_patch.h"
@@ -90,6 +91,7 @@ int main(int argc, char **argv)
             if (cfg.workers > LIMIT_WORKERS)
                 cfg.workers = LIMIT_WORKERS;
         }
+        order_cache_set_ttl(cfg.order_cache_ttl);
         /* JWKS fetcher and revocation list: in the background, so apid starts even while authd is down */
         if (bearer_start(&cfg) != 0)
             return 1;

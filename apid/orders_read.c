@@ -8,15 +8,20 @@
  * are shown and how a meta value is printed (apid/order_meta.c; the allowlist is a security setting).
  *
  * Round trips: an HPOS list is one query for the page's keys (id, created, updated), plus one query by
- * id for the orders the order cache (see order_cache) does not hold (with their visible meta rows
- * joined, so meta costs no query of its own), plus, only when neither the page
- * itself nor the per-thread count cache (see count_cache) tells the total, one COUNT over an index; a
- * posts list is the page query (every postmeta row of the page's orders) plus that COUNT. An order is
- * three queries under posts storage: the order and refund posts with their postmeta; items with item
- * meta, SKU, image and attribute labels; notes; HPOS adds one for the order's meta rows (the order
- * row query already has a row per refund). needs_processing is a subquery of the order row. None sorts or UNIONs on the server (temporary tables):
- * rows are ordered here. Store options are cached per worker thread for a few seconds, so they cost
- * no query on most requests.
+ * id for the orders the order cache (apid/order_cache.c) does not hold (with their visible meta rows
+ * joined, so meta costs no query of its own), plus, only when neither the page itself nor the
+ * per-thread count cache (see count_cache) tells the total, one COUNT over an index; a posts list is the
+ * page query (every postmeta row of the page's orders) plus that COUNT. An order starts with its head:
+ * the order's type and fingerprint (date_updated_gmt or post_modified_gmt, its refunds' ids, the
+ * database's clock) and its notes, in one query. While the fingerprint is unchanged and the entry is
+ * younger than the age limit (config order_cache_ttl), the order without its notes comes from the order
+ * cache: one query. Otherwise two more follow — the order row with addresses, operational data,
+ * needs_processing (a subquery), its refunds and (HPOS) its meta rows (posts: the order and refund posts
+ * with their postmeta); items with item meta, SKU, image and attribute labels — and the rendering is
+ * kept once the order's last save is two seconds old and its rows match the head. Writers read
+ * uncached (orders_read_one_json). None sorts or UNIONs on the server (temporary tables): rows are
+ * ordered here. Store options are cached per worker thread for a few seconds, so they cost no query on
+ * most requests.
  *
  * Replies are written as JSON text with common/json_out (no jansson tree on the hot path); the jansson
  * forms of the API parse that text for callers that edit it.
@@ -45,6 +50,7 @@
 #include <time.h>
 
 #include "apid/count_cache.h"
+#include "apid/order_cache.h"
 #include "apid/order_meta.h"
 #include "apid/order_request.h"
 #include "common/clock.h"
@@ -545,10 +551,6 @@ static const char *const H_KEYS_LIST[2][2] = {
 #define H_META_PUBLIC " AND LEFT(mm.meta_key, 1) <> '_'"
 static const char *const H_ROWS[2] = {"SELECT " H_COLS H_META_COLS H_FROM H_META_JOIN H_META_PUBLIC H_ROWS_IN,
                                       "SELECT " H_COLS H_META_COLS H_FROM H_META_JOIN H_ROWS_IN};
-/* An order's meta rows (HPOS), the same two forms. */
-static const char *const H_META[2] = {
-    "SELECT mm.id, mm.meta_key, mm.meta_value FROM {p}wc_orders_meta mm WHERE mm.order_id = ?" H_META_PUBLIC,
-    "SELECT mm.id, mm.meta_key, mm.meta_value FROM {p}wc_orders_meta mm WHERE mm.order_id = ?"};
 _Static_assert(ORDERS_PER_PAGE_MAX == 100, "H_ROWS has ORDERS_PER_PAGE_MAX placeholders");
 
 static const char *const H_COUNT[2][2] = {
@@ -557,12 +559,16 @@ static const char *const H_COUNT[2][2] = {
     {"SELECT COUNT(*) FROM {p}wc_orders o" H_WHERE H_CUST,
      "SELECT COUNT(*) FROM {p}wc_orders o" H_ADDR_JOIN H_WHERE H_CUST H_SEARCH},
 };
-/* The order and, one row each, its refunds (id, reason, total, date): refunds come along with the order
- * row instead of costing a query of their own. */
-static const char H_ONE[] = "SELECT " H_COLS ", r.id, rm.meta_value, r.total_amount, r.date_created_gmt" H_FROM
-                            " LEFT JOIN {p}wc_orders r ON r.parent_order_id = o.id AND r.type = 'shop_order_refund'"
-                            " LEFT JOIN {p}wc_orders_meta rm ON rm.order_id = r.id AND rm.meta_key = '_refund_reason'"
-                            " WHERE o.id = ?";
+/* The order with its refunds (id, reason, total, date) and its meta rows (id, key, value; the same two
+ * forms as H_ROWS), one row per refund and meta row: both come along with the order row instead of
+ * costing a query of their own (an order has few refunds, and without an allowlist few visible meta
+ * rows), so an order is at most three round trips. */
+#define H_ONE_COLS "SELECT " H_COLS ", r.id, rm.meta_value, r.total_amount, r.date_created_gmt" H_META_COLS H_FROM
+#define H_ONE_REFUNDS                                                                                               \
+    " LEFT JOIN {p}wc_orders r ON r.parent_order_id = o.id AND r.type = 'shop_order_refund'"                       \
+    " LEFT JOIN {p}wc_orders_meta rm ON rm.order_id = r.id AND rm.meta_key = '_refund_reason'"
+static const char *const H_ONE[2] = {H_ONE_COLS H_ONE_REFUNDS H_META_JOIN H_META_PUBLIC " WHERE o.id = ?",
+                                     H_ONE_COLS H_ONE_REFUNDS H_META_JOIN " WHERE o.id = ?"};
 
 #define P_COLS                                                                                                      \
     "p.ID, p.post_parent, p.post_status, p.post_date_gmt, p.post_modified_gmt, p.post_excerpt, " NEEDS_PROC("p.ID")
@@ -973,31 +979,6 @@ static bool count_key(const struct orders_filter *f, char key[COUNT_CACHE_KEY_BY
 }
 
 
-/* Rendered orders of list pages, process-wide: id → the order's JSON object as a list shows it,
- * valid while the order's date_updated_gmt and the store options it was rendered with are the same.
- * WooCommerce bumps date_updated_gmt on every save of an order (status, addresses, totals, items),
- * so a changed order is rendered again; an entry is only kept when that date is at least two seconds
- * older than the database's clock, so a second write within the same second cannot hide behind an
- * unchanged date. Direct-mapped by id: at most ORDER_CACHE_SLOTS entries of at most
- * ORDER_CACHE_ENTRY_MAX bytes (16 MB at worst); the lock covers a lookup and one copy. */
-#define ORDER_CACHE_SLOTS 4096
-#define ORDER_CACHE_ENTRY_MAX 4096
-/* Meta and addresses changed behind WooCommerce's back (a plugin's update_post_meta or a direct SQL
- * edit of wc_orders_meta leaves date_updated_gmt alone) show after at most this long: an entry is
- * rendered again once it is this old, whatever its date says. WooCommerce's own meta writes bump
- * date_updated_gmt (OrdersTableDataStore::after_meta_change) and show at once. The rendered single
- * order (GET /orders/{id}) must follow the same rule: keyed by date_updated_gmt, never older than this. */
-#define ORDER_CACHE_MAX_AGE_S 10.0
-struct order_cache_slot {
-    uint64_t id, options_hash;
-    double at; /* clock_mono_s() when rendered */
-    char updated[20];
-    char *json;
-    size_t len;
-};
-static struct order_cache_slot order_cache[ORDER_CACHE_SLOTS];
-static pthread_mutex_t order_cache_mu = PTHREAD_MUTEX_INITIALIZER;
-
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 {
     const unsigned char *p = data;
@@ -1023,45 +1004,6 @@ static uint64_t options_hash(const struct db *db, const struct store_options *op
     h = fnv1a(h, &opt->gmt_offset, sizeof opt->gmt_offset);
     h = fnv1a(h, &opt->price_decimals, sizeof opt->price_decimals);
     return fnv1a(h, &opt->hpos, sizeof opt->hpos);
-}
-
-/* Appends the cached order to w when it is there and current; its bytes are w->buf[*start, w->len). */
-static bool order_cache_copy(struct json_out *w, uint64_t id, const char *updated, uint64_t oh, size_t *start,
-                             size_t *len)
-{
-    bool hit = false;
-    struct order_cache_slot *e = &order_cache[id % ORDER_CACHE_SLOTS];
-    pthread_mutex_lock(&order_cache_mu);
-    if (e->json && e->id == id && e->options_hash == oh && strcmp(e->updated, updated) == 0 &&
-        clock_mono_s() - e->at <= ORDER_CACHE_MAX_AGE_S) {
-        json_out_raw(w, e->json, e->len);
-        *start = w->len - e->len;
-        *len = e->len;
-        hit = true;
-    }
-    pthread_mutex_unlock(&order_cache_mu);
-    return hit;
-}
-
-static void order_cache_put(uint64_t id, const char *updated, uint64_t oh, const char *json, size_t len)
-{
-    if (len > ORDER_CACHE_ENTRY_MAX || strlen(updated) >= sizeof order_cache[0].updated)
-        return;
-    char *copy = malloc(len);
-    if (copy == NULL)
-        abort();
-    memcpy(copy, json, len);
-    struct order_cache_slot *e = &order_cache[id % ORDER_CACHE_SLOTS];
-    pthread_mutex_lock(&order_cache_mu);
-    char *old = e->json;
-    e->id = id;
-    e->options_hash = oh;
-    e->at = clock_mono_s();
-    memcpy(e->updated, updated, strlen(updated) + 1);
-    e->json = copy;
-    e->len = len;
-    pthread_mutex_unlock(&order_cache_mu);
-    free(old);
 }
 
 static bool settled(const char *updated, const char *dbnow)
@@ -1106,7 +1048,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
     json_out_array_open(&hits);
     for (size_t i = 0; i < k.nrows && i < ORDERS_PER_PAGE_MAX; i++) {
         const char *upd = db_cell(&k, ord[i].row, 2);
-        hit[i] = upd != NULL && order_cache_copy(&hits, ord[i].a, upd, oh, &at[i], &len[i]);
+        hit[i] = upd != NULL && order_cache_list_get(&hits, ord[i].a, upd, oh, &at[i], &len[i]);
         if (!hit[i])
             ids[nmiss++] = DB_UINT(ord[i].a);
     }
@@ -1156,7 +1098,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
         json_out_object_close(w);
         const char *upd_row = db_cell(&r, row, C_MODIFIED);
         if (upd_row && upd && strcmp(upd_row, upd) == 0 && settled(upd_row, dbnow))
-            order_cache_put(id, upd_row, oh, w->buf + start - 1, w->len - start + 1);
+            order_cache_list_put(id, upd_row, oh, w->buf + start - 1, w->len - start + 1);
     }
     json_out_array_close(w);
     *norders = k.nrows;
@@ -1649,41 +1591,72 @@ static void refunds_write(struct json_out *w, const struct store_options *opt, s
     free(ord);
 }
 
-static const char NOTES_SQL[] =
-    "SELECT c.comment_ID, c.comment_content, cm.meta_value, c.comment_date_gmt, c.comment_author"
-    " FROM {p}comments c LEFT JOIN {p}commentmeta cm ON cm.comment_id = c.comment_ID"
-    " AND cm.meta_key = 'is_customer_note' WHERE c.comment_post_ID = ? AND c.comment_type = 'order_note'";
+/* The head of a full order: the order's type and fingerprint — date_updated_gmt (posts:
+ * post_modified_gmt), the ids of its refunds, the database's clock — and its notes, in one row per
+ * (refund, note) pair (NULL columns where there is none). No row: no such id. Joins rather than
+ * scalar subqueries: MariaDB plans each subquery anew on every execution, which cost twice the join's
+ * CPU (make bench); an order has few refunds, so the pairs stay few. */
+#define HEAD_NOTES                                                                                                  \
+    " c.comment_ID, c.comment_content, cm.meta_value, c.comment_date_gmt, c.comment_author"
+#define HEAD_NOTES_JOIN(id)                                                                                         \
+    " LEFT JOIN {p}comments c ON c.comment_post_ID = " id " AND c.comment_type = 'order_note'"                     \
+    " LEFT JOIN {p}commentmeta cm ON cm.comment_id = c.comment_ID AND cm.meta_key = 'is_customer_note'"
+static const char H_HEAD[] = "SELECT o.id, o.type, o.date_updated_gmt, UTC_TIMESTAMP(), r.id," HEAD_NOTES
+                             " FROM {p}wc_orders o LEFT JOIN {p}wc_orders r ON r.parent_order_id = o.id"
+                             " AND r.type = 'shop_order_refund'" HEAD_NOTES_JOIN("o.id") " WHERE o.id = ?";
+static const char P_HEAD[] = "SELECT p.ID, p.post_type, p.post_modified_gmt, UTC_TIMESTAMP(), r.ID," HEAD_NOTES
+                             " FROM {p}posts p LEFT JOIN {p}posts r ON r.post_parent = p.ID"
+                             " AND r.post_type = 'shop_order_refund'" HEAD_NOTES_JOIN("p.ID") " WHERE p.ID = ?";
+enum head_col { HD_ID, HD_TYPE, HD_UPDATED, HD_NOW, HD_REFUND, HD_NOTE };
 
-static int notes_write(struct json_out *w, struct db *db, const struct store_options *opt, uint64_t id)
+static int cmp_u64(const void *x, const void *y)
 {
-    struct db_value p[1] = {DB_UINT(id)};
-    struct db_rows r;
-    if (db_query(db, NOTES_SQL, p, 1, &r) != 0) {
-        log_warn("orders: notes query failed: %s", db_error(db));
-        return -1;
-    }
-    struct row_key *ord = xcalloc(r.nrows, sizeof *ord);
-    for (size_t i = 0; i < r.nrows; i++)
-        ord[i] = (struct row_key){u64(db_cell(&r, i, 0)), 0, db_cell(&r, i, 3), i};
-    qsort(ord, r.nrows, sizeof *ord, cmp_newest_first);
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* "count:highest id" of the refunds the head rows r name (each once per note). */
+static void head_refunds(const struct db_rows *r, char *out, size_t cap)
+{
+    uint64_t *ids = xcalloc(r->nrows, sizeof *ids);
+    size_t n = 0, distinct = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        if (db_cell(r, i, HD_REFUND) != NULL)
+            ids[n++] = u64(db_cell(r, i, HD_REFUND));
+    qsort(ids, n, sizeof *ids, cmp_u64);
+    for (size_t i = 0; i < n; i++)
+        distinct += i == 0 || ids[i] != ids[i - 1];
+    snprintf(out, cap, "%zu:%" PRIu64, distinct, n ? ids[n - 1] : 0);
+    free(ids);
+}
+
+/* The notes of the head rows r, newest first, each once. */
+static void notes_write(struct json_out *w, const struct store_options *opt, const struct db_rows *r)
+{
+    struct row_key *ord = xcalloc(r->nrows, sizeof *ord);
+    size_t n = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        if (db_cell(r, i, HD_NOTE) != NULL)
+            ord[n++] = (struct row_key){u64(db_cell(r, i, HD_NOTE)), 0, db_cell(r, i, HD_NOTE + 3), i};
+    qsort(ord, n, sizeof *ord, cmp_newest_first);
     json_out_key(w, "notes");
     json_out_array_open(w);
-    for (size_t k = 0; k < r.nrows; k++) {
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0 && ord[k].a == ord[k - 1].a)
+            continue; /* the same note on the row of another refund */
         size_t i = ord[k].row;
         json_out_object_open(w);
         kint(w, "id", (long long)ord[k].a);
-        kstr(w, "author", db_cell(&r, i, 4));
-        kdates(w, opt, "date_created", "date_created_gmt", db_cell(&r, i, 3));
-        kstr(w, "note", db_cell(&r, i, 1));
-        const char *cn = db_cell(&r, i, 2);
+        kstr(w, "author", db_cell(r, i, HD_NOTE + 4));
+        kdates(w, opt, "date_created", "date_created_gmt", db_cell(r, i, HD_NOTE + 3));
+        kstr(w, "note", db_cell(r, i, HD_NOTE + 1));
+        const char *cn = db_cell(r, i, HD_NOTE + 2);
         json_out_key(w, "customer_note");
         json_out_bool(w, cn && strcmp(cn, "1") == 0);
         json_out_object_close(w);
     }
     json_out_array_close(w);
     free(ord);
-    db_rows_free(&r);
-    return 0;
 }
 
 /* Posts: rows of the order and of its refunds (posts with their postmeta, ordered by post). Fills fl
@@ -1715,65 +1688,116 @@ static bool posts_one(const struct db_rows *r, uint64_t id, struct flat *fl, str
     return found;
 }
 
-int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w)
+/* The order's own rows (order, refunds, meta, items) rendered into w after its opening brace: members,
+ * line items to refunds. 1, 0 when the order is gone (w untouched), -1. When cache_fp is not NULL and the
+ * rows are those the head described (same date_updated_gmt, same refunds), the rendering is kept in the
+ * order cache under that fingerprint. */
+static int body_write(struct json_out *w, struct db *db, const struct store_options *opt, const char *allow,
+                      uint64_t id, const char *head_updated, const char *cache_fp, uint64_t oh)
 {
     struct db_value p[2] = {DB_UINT(id), DB_UINT(id)};
     struct db_rows r;
-    if (db_query(db, opt->hpos ? H_ONE : P_ONE, p, opt->hpos ? 1 : 2, &r) != 0) {
+    if (db_query(db, opt->hpos ? H_ONE[allow[0] != '\0'] : P_ONE, p, opt->hpos ? 1 : 2, &r) != 0) {
         log_warn("orders: order query failed: %s", db_error(db));
         return -1;
     }
-    const char *allow = security_settings_peek()->order_meta_allowlist;
     struct flat fl;
     struct refund *rf = xcalloc(r.nrows, sizeof *rf);
-    struct meta_row *meta = NULL;
-    struct db_rows mr = {0};
+    struct meta_row *meta = xcalloc(r.nrows, sizeof *meta);
     size_t nrf = 0;
     bool found = false;
-    int rc = 0;
     if (opt->hpos) {
+        enum { REFUND = NCOLS, META = NCOLS + 4 }; /* H_ONE's columns after the order's */
         if (r.nrows > 0) {
             hpos_flat(&r, 0, &fl);
             found = fl.v[C_TYPE] && strcmp(fl.v[C_TYPE], "shop_order") == 0;
         }
-        for (size_t i = 0; found && i < r.nrows; i++)
-            if (db_cell(&r, i, NCOLS) != NULL)
-                rf[nrf++] = (struct refund){u64(db_cell(&r, i, NCOLS)), db_cell(&r, i, NCOLS + 1),
-                                            db_cell(&r, i, NCOLS + 2), db_cell(&r, i, NCOLS + 3)};
-        /* the order's meta: rows of their own (joined to the refund rows they would multiply them) */
-        if (found && db_query(db, H_META[allow[0] != '\0'], p, 1, &mr) != 0) {
-            log_warn("orders: order meta query failed: %s", db_error(db));
-            found = false;
-            rc = -1;
+        size_t nmeta = 0;
+        for (size_t i = 0; found && i < r.nrows; i++) {
+            const char *rid = db_cell(&r, i, REFUND);
+            bool seen = rid == NULL;
+            for (size_t k = 0; !seen && k < nrf; k++)
+                seen = rf[k].id == u64(rid); /* the same refund on the row of another meta row */
+            if (!seen)
+                rf[nrf++] = (struct refund){u64(rid), db_cell(&r, i, REFUND + 1), db_cell(&r, i, REFUND + 2),
+                                            db_cell(&r, i, REFUND + 3)};
+            if (db_cell(&r, i, META) != NULL) /* repeated per refund: order_meta_write keeps each id once */
+                meta[nmeta++] = (struct meta_row){u64(db_cell(&r, i, META)), db_cell(&r, i, META + 1),
+                                                  db_cell(&r, i, META + 2)};
         }
-        meta = xcalloc(mr.nrows, sizeof *meta);
-        for (size_t i = 0; found && i < mr.nrows; i++)
-            meta[i] = (struct meta_row){u64(db_cell(&mr, i, 0)), db_cell(&mr, i, 1), db_cell(&mr, i, 2)};
         if (found) {
             fl.meta = meta;
-            fl.nmeta = mr.nrows;
+            fl.nmeta = nmeta;
         }
     } else {
-        meta = xcalloc(r.nrows, sizeof *meta);
         found = posts_one(&r, id, &fl, meta, rf, r.nrows, &nrf);
     }
+    int rc = 0;
     if (found) {
         json_out_object_open(w);
+        size_t members = w->len;
         order_members(w, &fl, opt, allow);
-        if (items_write(w, db, opt, id, allow) != 0) {
-            rc = -1;
-        } else {
-            refunds_write(w, opt, rf, nrf);
-            rc = notes_write(w, db, opt, id) == 0 ? 1 : -1;
-        }
+        size_t rest = w->len;
+        rc = items_write(w, db, opt, id, allow) == 0 ? 1 : -1;
         if (rc == 1)
-            json_out_object_close(w);
+            refunds_write(w, opt, rf, nrf);
+        uint64_t maxrf = 0;
+        for (size_t i = 0; i < nrf; i++)
+            maxrf = rf[i].id > maxrf ? rf[i].id : maxrf;
+        char seen[48];
+        snprintf(seen, sizeof seen, "%zu:%" PRIu64, nrf, maxrf);
+        if (rc == 1 && cache_fp && fl.v[C_MODIFIED] && head_updated && strcmp(fl.v[C_MODIFIED], head_updated) == 0 &&
+            strcmp(seen, cache_fp) == 0 && w->len > rest && w->buf[rest] == ',')
+            order_cache_detail_put(id, head_updated, cache_fp, oh, w->buf + members, rest - members,
+                                   w->buf + rest + 1, w->len - rest - 1);
     }
     free(meta);
     free(rf);
-    db_rows_free(&mr);
     db_rows_free(&r);
     return rc;
+}
+
+/* The full order: the head (fingerprint and notes), then the cached rendering or the order's rows. */
+static int read_one(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w, bool use_cache)
+{
+    struct db_value p[1] = {DB_UINT(id)};
+    struct db_rows h;
+    if (db_query(db, opt->hpos ? H_HEAD : P_HEAD, p, 1, &h) != 0) {
+        log_warn("orders: order head query failed: %s", db_error(db));
+        return -1;
+    }
+    const char *type = h.nrows > 0 ? db_cell(&h, 0, HD_TYPE) : NULL;
+    if (type == NULL || strcmp(type, "shop_order") != 0) {
+        db_rows_free(&h);
+        return 0;
+    }
+    const char *allow = security_settings_peek()->order_meta_allowlist;
+    const char *upd = db_cell(&h, 0, HD_UPDATED);
+    char fp[ORDER_CACHE_FP_BYTES];
+    head_refunds(&h, fp, sizeof fp);
+    bool keyed = use_cache && upd != NULL;
+    uint64_t oh = options_hash(db, opt, allow);
+    int rc = 1;
+    if (!keyed || !order_cache_detail_get(w, id, upd, fp, oh))
+        /* a rendering is kept only once the order's last save is two seconds old: a second save in the
+         * same second would leave date_updated_gmt as it is */
+        rc = body_write(w, db, opt, allow, id, upd, keyed && settled(upd, db_cell(&h, 0, HD_NOW)) ? fp : NULL, oh);
+    if (rc == 1) {
+        notes_write(w, opt, &h);
+        json_out_object_close(w);
+    }
+    db_rows_free(&h);
+    return rc;
+}
+
+int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w)
+{
+    return read_one(db, opt, id, w, false);
+}
+
+int orders_read_one_cached_json(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w)
+{
+    return read_one(db, opt, id, w, true);
 }
 
 int orders_read_one(struct db *db, const struct store_options *opt, uint64_t id, json_t **out)
@@ -1936,7 +1960,7 @@ int orders_get(struct http_call *call, const struct apid_identity *who)
     struct json_out w;
     json_out_init(&w);
     json_out_reserve(&w, 8192);
-    int rc = orders_read_one_json(db, opt, id, &w);
+    int rc = orders_read_one_cached_json(db, opt, id, &w);
     if (rc < 0)
         http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
     else if (rc == 0)

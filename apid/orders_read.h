@@ -48,8 +48,14 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
                           struct json_out *w, uint64_t *total);
 
 /* The full order id as a JSON object appended to w. 1 found, 0 no such order (refunds and other
- * types are not orders; w untouched), -1 database error (w then holds a partial text). Three queries. */
+ * types are not orders; w untouched), -1 database error (w then holds a partial text). Three queries:
+ * the head (fingerprint and notes), the order with its refunds, the items. */
 int orders_read_one_json(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w);
+
+/* The same for GET /orders/{id}: the order without its notes comes from the order cache while the
+ * head's fingerprint is unchanged (one query), and is kept there after a rendering (three). Not for
+ * writers: inside a transaction the head would see uncommitted rows. */
+int orders_read_one_cached_json(struct db *db, const struct store_options *opt, uint64_t id, struct json_out *w);
 
 /* The same as jansson trees, for callers that edit them. Replies should use the _json forms: jansson
  * prints the one double field (a line item's price, a tax line's rate_percent) with 17 digits where

@@ -42,6 +42,7 @@ static const struct setting settings[] = {
     STR("log_level", log_level),     STR("smtp_url", smtp_url),      STR("templates_dir", templates_dir),
     STR("authd_ca", authd_ca),       STR("smtp_tls", smtp_tls),      STR("smtp_ca", smtp_ca),
     STR("trusted_proxies", trusted_proxies), STR("proxy_header", proxy_header),
+    UINT("order_cache_ttl", order_cache_ttl),
 };
 
 void config_defaults(struct config *cfg, enum config_daemon which)
@@ -58,6 +59,7 @@ void config_defaults(struct config *cfg, enum config_daemon which)
     snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "auto");
     snprintf(cfg->proxy_header, sizeof cfg->proxy_header, "x-forwarded");
     cfg->access_log = true;
+    cfg->order_cache_ttl = 10;
 }
 
 static const struct setting *find_setting(const char *key, size_t keylen)
@@ -280,6 +282,10 @@ int config_load(struct config *cfg, enum config_daemon which, const char *config
         return -1;
     if (cfg->workers > LIMIT_WORKERS) {
         snprintf(err, errlen, "workers: at most %d", LIMIT_WORKERS);
+        return -1;
+    }
+    if (cfg->order_cache_ttl > LIMIT_ORDER_CACHE_TTL_S) {
+        snprintf(err, errlen, "order_cache_ttl: at most %d seconds", LIMIT_ORDER_CACHE_TTL_S);
         return -1;
     }
     const char *why = NULL;

@@ -33,6 +33,7 @@ struct config {
     char tls_cert[CONFIG_STR];
     char tls_key[CONFIG_STR];
     unsigned workers; /* 0: one per CPU */
+    unsigned order_cache_ttl; /* apid: age limit in seconds of rendered orders kept in memory; 0: none kept */
     bool access_log;
     /* reverse proxies: only a peer inside trusted_proxies may say who the client is and whether it
      * came over HTTPS, in the headers proxy_header names ("x-forwarded": X-Forwarded-For and

@@ -14,6 +14,7 @@
 #define LIMIT_PATH_PARAMS 8                       /* {name} segments in one route */
 #define LIMIT_PATH_BYTES 2048                     /* request path incl. query */
 #define LIMIT_WORKERS 64                          /* worker threads per daemon */
+#define LIMIT_ORDER_CACHE_TTL_S 3600              /* apid: the age limit of rendered orders kept in memory */
 #define LIMIT_SHUTDOWN_GRACE_MS 5000              /* in-flight requests get this long after SIGTERM */
 #define LIMIT_ROUTE_SEGMENTS 16                   /* '/'-separated segments in a route pattern or routed path */
 #define LIMIT_FORM_FIELDS 64                      /* fields in one query string or form body */
