@@ -15,9 +15,10 @@
  * the order's type and fingerprint (date_updated_gmt or post_modified_gmt, its refunds' ids, the
  * database's clock) and its notes, in one query. While the fingerprint is unchanged and the entry is
  * younger than the age limit (config order_cache_ttl), the order without its notes comes from the order
- * cache: one query. Otherwise two more follow — the order row with addresses, operational data,
- * needs_processing (a subquery), its refunds and (HPOS) its meta rows (posts: the order and refund posts
- * with their postmeta); items with item meta, SKU, image and attribute labels — and the rendering is
+ * cache: one query. Otherwise two more follow — the order row with addresses, operational data, its
+ * refunds and (HPOS) its meta rows (posts: the order and refund posts with their postmeta); items with
+ * item meta, SKU, image, attribute labels and the products' virtual/downloadable flags
+ * (needs_processing; a list row asks it of the server in a subquery) — and the rendering is
  * kept once the order's last save is two seconds old and its rows match the head. Writers read
  * uncached (orders_read_one_json). None sorts or UNIONs on the server (temporary tables): rows are
  * ordered here. Store options are cached per worker thread for a few seconds, so they cost no query on
@@ -505,7 +506,7 @@ int orders_filter_parse(const struct orders_list_args *a, const struct store_opt
     "o.date_created_gmt, o.date_updated_gmt, o.payment_method, o.payment_method_title, o.transaction_id, "         \
     "o.ip_address, o.user_agent, o.customer_note, d.created_via, d.woocommerce_version, d.prices_include_tax, "    \
     "d.cart_hash, d.order_key, d.date_paid_gmt, d.date_completed_gmt, d.shipping_tax_amount, "                     \
-    "d.shipping_total_amount, d.discount_tax_amount, d.discount_total_amount, " ADDR("b") ", " ADDR("s") ", o.type, " NEEDS_PROC("o.id")
+    "d.shipping_total_amount, d.discount_tax_amount, d.discount_total_amount, " ADDR("b") ", " ADDR("s") ", o.type"
 #define H_ADDR_JOIN                                                                                                 \
     " LEFT JOIN {p}wc_order_addresses b ON b.order_id = o.id AND b.address_type = 'billing'"
 #define H_JOINS                                                                                                     \
@@ -549,8 +550,9 @@ static const char *const H_KEYS_LIST[2][2] = {
 #define H_META_COLS ", mm.id, mm.meta_key, mm.meta_value"
 #define H_META_JOIN " LEFT JOIN {p}wc_orders_meta mm ON mm.order_id = o.id"
 #define H_META_PUBLIC " AND LEFT(mm.meta_key, 1) <> '_'"
-static const char *const H_ROWS[2] = {"SELECT " H_COLS H_META_COLS H_FROM H_META_JOIN H_META_PUBLIC H_ROWS_IN,
-                                      "SELECT " H_COLS H_META_COLS H_FROM H_META_JOIN H_ROWS_IN};
+#define H_COLS_LIST H_COLS ", " NEEDS_PROC("o.id")
+static const char *const H_ROWS[2] = {"SELECT " H_COLS_LIST H_META_COLS H_FROM H_META_JOIN H_META_PUBLIC H_ROWS_IN,
+                                      "SELECT " H_COLS_LIST H_META_COLS H_FROM H_META_JOIN H_ROWS_IN};
 _Static_assert(ORDERS_PER_PAGE_MAX == 100, "H_ROWS has ORDERS_PER_PAGE_MAX placeholders");
 
 static const char *const H_COUNT[2][2] = {
@@ -563,15 +565,16 @@ static const char *const H_COUNT[2][2] = {
  * forms as H_ROWS), one row per refund and meta row: both come along with the order row instead of
  * costing a query of their own (an order has few refunds, and without an allowlist few visible meta
  * rows), so an order is at most three round trips. */
-#define H_ONE_COLS "SELECT " H_COLS ", r.id, rm.meta_value, r.total_amount, r.date_created_gmt" H_META_COLS H_FROM
+/* (needs_processing: NULL here, computed from the order's items) */
+#define H_ONE_COLS "SELECT " H_COLS ", NULL, r.id, rm.meta_value, r.total_amount, r.date_created_gmt" H_META_COLS H_FROM
 #define H_ONE_REFUNDS                                                                                               \
     " LEFT JOIN {p}wc_orders r ON r.parent_order_id = o.id AND r.type = 'shop_order_refund'"                       \
     " LEFT JOIN {p}wc_orders_meta rm ON rm.order_id = r.id AND rm.meta_key = '_refund_reason'"
 static const char *const H_ONE[2] = {H_ONE_COLS H_ONE_REFUNDS H_META_JOIN H_META_PUBLIC " WHERE o.id = ?",
                                      H_ONE_COLS H_ONE_REFUNDS H_META_JOIN " WHERE o.id = ?"};
 
-#define P_COLS                                                                                                      \
-    "p.ID, p.post_parent, p.post_status, p.post_date_gmt, p.post_modified_gmt, p.post_excerpt, " NEEDS_PROC("p.ID")
+#define P_COLS_BASE "p.ID, p.post_parent, p.post_status, p.post_date_gmt, p.post_modified_gmt, p.post_excerpt, "
+#define P_COLS P_COLS_BASE NEEDS_PROC("p.ID")
 /* columns of the posts queries: P_COLS, then the meta row (key, value, id), then (P_ONE) the post type */
 enum { PC_NEEDS = 6, PC_KEY, PC_VAL, PC_MID, PC_TYPE };
 #define P_WHERE                                                                                                     \
@@ -595,7 +598,7 @@ static const char *const P_COUNT[2][2] = {
     {"SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST, "SELECT COUNT(*) FROM {p}posts" P_WHERE P_CUST P_SEARCH},
 };
 /* The order post and its refund posts, each with its postmeta. */
-static const char P_ONE[] = "SELECT " P_COLS ", m.meta_key, m.meta_value, m.meta_id, p.post_type FROM {p}posts p"
+static const char P_ONE[] = "SELECT " P_COLS_BASE "NULL, m.meta_key, m.meta_value, m.meta_id, p.post_type FROM {p}posts p"
                             " LEFT JOIN {p}postmeta m ON m.post_id = p.ID WHERE (p.ID = ? AND p.post_type = 'shop_order')"
                             " OR (p.post_parent = ? AND p.post_type = 'shop_order_refund') ORDER BY p.ID, m.meta_id";
 
@@ -1200,6 +1203,7 @@ struct item {
     const char *attributes;   /* the product's _product_attributes (serialized), NULL when none */
     const char *parent_title; /* the product's post_title, NULL when the product is gone */
     bool has_product, has_variation;
+    bool product_vd, variation_vd; /* the product / variation is both virtual and downloadable */
     const struct item_meta *meta;
     size_t nmeta;
 };
@@ -1458,106 +1462,151 @@ static void item_write(struct json_out *w, const struct store_options *opt, cons
 }
 
 /* Items: one row per item meta (item id, type, name, meta id, key, value), with
- *  - on the _product_id and _variation_id rows the product's SKU from wc_product_meta_lookup (a row there
- *    also says the product exists) and its thumbnail (_thumbnail_id and the attachment's URL);
- *  - on the _product_id row the product's title and _product_attributes (labels of custom attributes);
+ *  - on the _product_id and _variation_id rows the product's SKU, virtual and downloadable flags from
+ *    wc_product_meta_lookup (a row there also says the product exists) and its thumbnail (_thumbnail_id
+ *    and the attachment's URL);
+ *  - on the _product_id row the product's title, and one more row with its _product_attributes (labels
+ *    of custom attributes): thumbnail and attributes come from one postmeta join, the row's postmeta
+ *    key tells which it is;
  *  - on a row whose key names an attribute taxonomy (pa_…, with or without attribute_) the taxonomy's
- *    label, and the term whose slug is the value.
+ *    label, and the term whose slug is the value (looked up only on such rows: a slug lookup for every
+ *    meta value cost about 40 index reads an order).
  * Rows are put in (item, meta) order here rather than by the server (a sort of longtext rows there
  * costs a temporary table); a join that repeats a meta row is read once. */
 #define ITEM_ATTR_KEY "REPLACE(m.meta_key, 'attribute_', '')"
 static const char ITEMS_SQL[] =
     "SELECT i.order_item_id, i.order_item_type, i.order_item_name, m.meta_id, m.meta_key, m.meta_value, l.sku, a.guid,"
-    " t.meta_value, at.attribute_label, te.name, pa.meta_value, pp.post_title, l.product_id"
+    " t.meta_value, at.attribute_label, te.name, t.meta_key, pp.post_title, l.product_id, l.`virtual`, l.downloadable"
     " FROM {p}woocommerce_order_items i LEFT JOIN {p}woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id"
     " LEFT JOIN {p}wc_product_meta_lookup l ON m.meta_key IN ('_product_id', '_variation_id')"
     " AND l.product_id = m.meta_value"
     " LEFT JOIN {p}postmeta t IGNORE INDEX (meta_key) ON m.meta_key IN ('_product_id', '_variation_id')"
-    " AND t.post_id = m.meta_value AND t.meta_key = '_thumbnail_id' LEFT JOIN {p}posts a ON a.ID = t.meta_value"
-    " LEFT JOIN {p}postmeta pa IGNORE INDEX (meta_key) ON m.meta_key = '_product_id' AND pa.post_id = m.meta_value"
-    " AND pa.meta_key = '_product_attributes'"
+    " AND t.post_id = m.meta_value AND (t.meta_key = '_thumbnail_id'"
+    " OR (t.meta_key = '_product_attributes' AND m.meta_key = '_product_id'))"
+    " LEFT JOIN {p}posts a ON t.meta_key = '_thumbnail_id' AND a.ID = t.meta_value"
     " LEFT JOIN {p}posts pp ON m.meta_key = '_product_id' AND pp.ID = m.meta_value"
     " LEFT JOIN {p}woocommerce_attribute_taxonomies at ON LEFT(" ITEM_ATTR_KEY ", 3) = 'pa_'"
     " AND at.attribute_name = SUBSTRING(" ITEM_ATTR_KEY ", 4)"
-    " LEFT JOIN ({p}term_taxonomy tt JOIN {p}terms te ON te.term_id = tt.term_id) ON at.attribute_id IS NOT NULL"
-    " AND tt.taxonomy = " ITEM_ATTR_KEY " AND te.slug = m.meta_value"
+    " LEFT JOIN ({p}term_taxonomy tt JOIN {p}terms te ON te.term_id = tt.term_id)"
+    " ON te.slug = IF(at.attribute_id IS NULL, NULL, m.meta_value) AND tt.taxonomy = " ITEM_ATTR_KEY
     " WHERE i.order_id = ?";
 
-static int items_write(struct json_out *w, struct db *db, const struct store_options *opt, uint64_t id,
-                       const char *allow)
+/* An order's items as read by ITEMS_SQL; the strings point into rows. */
+struct items {
+    struct db_rows rows;
+    struct item *item;
+    struct item_meta *meta;
+    size_t n;
+};
+
+static void items_free(struct items *x)
 {
+    free(x->item);
+    free(x->meta);
+    db_rows_free(&x->rows);
+    memset(x, 0, sizeof *x);
+}
+
+static bool flag_set(const char *v)
+{
+    return v != NULL && strcmp(v, "1") == 0;
+}
+
+static int items_load(struct db *db, uint64_t id, struct items *x)
+{
+    memset(x, 0, sizeof *x);
     struct db_value p[1] = {DB_UINT(id)};
-    struct db_rows r;
-    if (db_query(db, ITEMS_SQL, p, 1, &r) != 0) {
+    struct db_rows *r = &x->rows;
+    if (db_query(db, ITEMS_SQL, p, 1, r) != 0) {
         log_warn("orders: items query failed: %s", db_error(db));
         return -1;
     }
-    struct row_key *ord = xcalloc(r.nrows, sizeof *ord);
-    struct item_meta *metas = xcalloc(r.nrows, sizeof *metas);
-    struct item *items = xcalloc(r.nrows, sizeof *items);
-    for (size_t i = 0; i < r.nrows; i++)
-        ord[i] = (struct row_key){u64(db_cell(&r, i, 0)), u64(db_cell(&r, i, 3)), NULL, i};
-    qsort(ord, r.nrows, sizeof *ord, cmp_item_rows);
+    struct row_key *ord = xcalloc(r->nrows, sizeof *ord);
+    struct item_meta *metas = x->meta = xcalloc(r->nrows, sizeof *metas);
+    struct item *items = x->item = xcalloc(r->nrows, sizeof *items);
+    for (size_t i = 0; i < r->nrows; i++)
+        ord[i] = (struct row_key){u64(db_cell(r, i, 0)), u64(db_cell(r, i, 3)), NULL, i};
+    qsort(ord, r->nrows, sizeof *ord, cmp_item_rows);
     size_t nitems = 0, nmetas = 0;
-    for (size_t k = 0; k < r.nrows;) {
+    for (size_t k = 0; k < r->nrows;) {
         struct item *it = &items[nitems++];
         it->id = ord[k].a;
         it->meta = &metas[nmetas];
         size_t first = nmetas;
-        for (; k < r.nrows && ord[k].a == it->id; k++) {
+        for (; k < r->nrows && ord[k].a == it->id; k++) {
             size_t row = ord[k].row;
-            it->type = db_cell(&r, row, 1);
-            it->name = db_cell(&r, row, 2);
-            const char *key = db_cell(&r, row, 4);
+            it->type = db_cell(r, row, 1);
+            it->name = db_cell(r, row, 2);
+            const char *key = db_cell(r, row, 4);
             if (key == NULL)
                 continue;
             bool repeat = nmetas > first && metas[nmetas - 1].id == ord[k].b;
+            const char *pm_key = db_cell(r, row, 11); /* which postmeta row of the product this is */
+            bool thumb = pm_key && strcmp(pm_key, "_thumbnail_id") == 0;
+            bool exists = db_cell(r, row, 13) != NULL;
             if (strcmp(key, "_product_id") == 0) {
-                if (!it->has_product && db_cell(&r, row, 13) != NULL) {
+                if (!it->has_product && exists) {
                     it->has_product = true;
-                    it->sku = db_cell(&r, row, 6);
+                    it->sku = db_cell(r, row, 6);
+                    it->product_vd = flag_set(db_cell(r, row, 14)) && flag_set(db_cell(r, row, 15));
                 }
-                if (it->image_id == NULL) {
-                    it->image = db_cell(&r, row, 7);
-                    it->image_id = db_cell(&r, row, 8);
+                if (thumb && it->image_id == NULL) {
+                    it->image = db_cell(r, row, 7);
+                    it->image_id = db_cell(r, row, 8);
                 }
-                if (it->attributes == NULL)
-                    it->attributes = db_cell(&r, row, 11);
+                if (pm_key && !thumb && it->attributes == NULL)
+                    it->attributes = db_cell(r, row, 8);
                 if (it->parent_title == NULL)
-                    it->parent_title = db_cell(&r, row, 12);
+                    it->parent_title = db_cell(r, row, 12);
             } else if (strcmp(key, "_variation_id") == 0) {
-                if (!it->has_variation && db_cell(&r, row, 13) != NULL) {
+                if (!it->has_variation && exists) {
                     it->has_variation = true;
-                    it->variation_sku = db_cell(&r, row, 6);
+                    it->variation_sku = db_cell(r, row, 6);
+                    it->variation_vd = flag_set(db_cell(r, row, 14)) && flag_set(db_cell(r, row, 15));
                 }
-                if (it->variation_image_id == NULL) {
-                    it->variation_image = db_cell(&r, row, 7);
-                    it->variation_image_id = db_cell(&r, row, 8);
+                if (thumb && it->variation_image_id == NULL) {
+                    it->variation_image = db_cell(r, row, 7);
+                    it->variation_image_id = db_cell(r, row, 8);
                 }
             }
             if (!repeat)
-                metas[nmetas++] = (struct item_meta){ord[k].b, key, db_cell(&r, row, 5), db_cell(&r, row, 9),
-                                                     db_cell(&r, row, 10)};
+                metas[nmetas++] = (struct item_meta){ord[k].b, key, db_cell(r, row, 5), db_cell(r, row, 9),
+                                                     db_cell(r, row, 10)};
         }
         it->nmeta = nmetas - first;
         if (it->type == NULL)
             it->type = "";
     }
+    x->n = nitems;
+    free(ord);
+    return 0;
+}
+
+/* WC_Order::needs_processing from the loaded items (the list asks NEEDS_PROC of the server). */
+static bool items_need_processing(const struct items *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        const struct item *it = &x->item[i];
+        if (strcmp(it->type, "line_item") != 0 || !item_has_product(it))
+            continue;
+        if (!(u64(raw(it, "_variation_id")) > 0 ? it->variation_vd : it->product_vd))
+            return true;
+    }
+    return false;
+}
+
+static void items_write(struct json_out *w, const struct store_options *opt, const struct items *x, const char *allow)
+{
     static const char *const types[] = {"line_item", "tax", "shipping", "fee", "coupon"};
     static const char *const keys[] = {"line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines"};
     for (int t = 0; t < 5; t++) {
         json_out_key(w, keys[t]);
         json_out_array_open(w);
-        for (size_t i = 0; i < nitems; i++)
-            if (strcmp(items[i].type, types[t]) == 0)
-                item_write(w, opt, &items[i], allow);
+        for (size_t i = 0; i < x->n; i++)
+            if (strcmp(x->item[i].type, types[t]) == 0)
+                item_write(w, opt, &x->item[i], allow);
         json_out_array_close(w);
     }
-    free(items);
-    free(metas);
-    free(ord);
-    db_rows_free(&r);
-    return 0;
 }
 
 struct refund {
@@ -1733,14 +1782,20 @@ static int body_write(struct json_out *w, struct db *db, const struct store_opti
         found = posts_one(&r, id, &fl, meta, rf, r.nrows, &nrf);
     }
     int rc = 0;
+    struct items items = {0};
+    if (found && items_load(db, id, &items) != 0) { /* first: needs_processing is one of the members */
+        found = false;
+        rc = -1;
+    }
     if (found) {
+        fl.v[C_NEEDS_PROC] = items_need_processing(&items) ? "1" : "0";
         json_out_object_open(w);
         size_t members = w->len;
         order_members(w, &fl, opt, allow);
         size_t rest = w->len;
-        rc = items_write(w, db, opt, id, allow) == 0 ? 1 : -1;
-        if (rc == 1)
-            refunds_write(w, opt, rf, nrf);
+        items_write(w, opt, &items, allow);
+        refunds_write(w, opt, rf, nrf);
+        rc = 1;
         uint64_t maxrf = 0;
         for (size_t i = 0; i < nrf; i++)
             maxrf = rf[i].id > maxrf ? rf[i].id : maxrf;
@@ -1751,6 +1806,7 @@ static int body_write(struct json_out *w, struct db *db, const struct store_opti
             order_cache_detail_put(id, head_updated, cache_fp, oh, w->buf + members, rest - members,
                                    w->buf + rest + 1, w->len - rest - 1);
     }
+    items_free(&items);
     free(meta);
     free(rf);
     db_rows_free(&r);

@@ -99,6 +99,37 @@ run_store() {
     is "$(jr .payment_url)" "${home%/}/order-pay/$x/?pay_for_order=true&key=$okey" "$st: payment_url (no checkout page: the home URL, pretty permalinks)"
     is "$(jr '[.is_editable, .needs_payment, .needs_processing] | map(tostring) | join(",")')" "false,false,true" \
         "$st: a processing or completed order of physical goods: not editable, paid, needs processing"
+    # needs_processing: false once every line item's product is virtual and downloadable (the list asks the
+    # server, the order computes it from its items: both must agree). WooCommerce keeps the answer for a
+    # day in a transient; here the order's save makes both caches render it again.
+    local prods; prods=$(sql "$db" "SELECT GROUP_CONCAT(DISTINCT IF(v.meta_value > 0, v.meta_value, p.meta_value))
+        FROM ${P}woocommerce_order_items i JOIN ${P}woocommerce_order_itemmeta p ON p.order_item_id = i.order_item_id AND p.meta_key = '_product_id'
+        LEFT JOIN ${P}woocommerce_order_itemmeta v ON v.order_item_id = i.order_item_id AND v.meta_key = '_variation_id'
+        WHERE i.order_id = $x AND i.order_item_type = 'line_item'")
+    local flags0; flags0=$(sql "$db" "SELECT GROUP_CONCAT(CONCAT(product_id, ':', \`virtual\`, downloadable)) FROM ${P}wc_product_meta_lookup WHERE product_id IN ($prods)")
+    sql "$db" "UPDATE ${P}wc_product_meta_lookup SET \`virtual\` = 1, downloadable = 1 WHERE product_id IN ($prods)"
+    saved "$db" "$st" "$x"
+    get "$O/$x" >/dev/null
+    is "$(jr .needs_processing)" false "$st: an order of virtual downloadable products needs no processing"
+    get "$O?search=$x" >/dev/null
+    is "$(jr ".[] | select(.id == $x) | .needs_processing")" false "$st: nor in the list"
+    for f in ${flags0//,/ }; do
+        sql "$db" "UPDATE ${P}wc_product_meta_lookup SET \`virtual\` = ${f:(-2):1}, downloadable = ${f:(-1)} WHERE product_id = ${f%%:*}"
+    done
+    saved "$db" "$st" "$x"
+    is "$(sql "$db" "SELECT GROUP_CONCAT(CONCAT(product_id, ':', \`virtual\`, downloadable)) FROM ${P}wc_product_meta_lookup WHERE product_id IN ($prods)")" \
+        "$flags0" "$st: product flags restored"
+    # a pending order: editable, needs payment
+    local pend
+    if [ "$st" = hpos ]; then pend=$(sql "$db" "SELECT MIN(id) FROM ${P}wc_orders WHERE type = 'shop_order' AND status = 'wc-pending' AND total_amount > 0")
+    else pend=$(sql "$db" "SELECT MIN(p.ID) FROM ${P}posts p JOIN ${P}postmeta t ON t.post_id = p.ID AND t.meta_key = '_order_total'
+                           WHERE p.post_type = 'shop_order' AND p.post_status = 'wc-pending' AND t.meta_value > 0"); fi
+    if [ -n "$pend" ] && [ "$pend" != NULL ]; then
+        get "$O/$pend" >/dev/null
+        is "$(jr '[.status, .is_editable, .needs_payment] | map(tostring) | join(",")')" "pending,true,true" \
+            "$st: a pending order ($pend) is editable and needs payment"
+    fi
+    get "$O/$x" >/dev/null
     local pid vid
     pid=$(sql "$db" "SELECT meta_value FROM ${P}woocommerce_order_itemmeta WHERE order_item_id = $item AND meta_key = '_product_id'")
     vid=$(sql "$db" "SELECT meta_value FROM ${P}woocommerce_order_itemmeta WHERE order_item_id = $item AND meta_key = '_variation_id'")
