@@ -627,8 +627,10 @@ static int enqueue_all(struct db *db, char to[][321], size_t n, const char *repl
 
 /* Renders and queues e for order_id. extra: template keys of this e-mail (note, partial). */
 static int send_order_mail(struct db *db, const struct store_options *opt, const struct email *e, uint64_t order_id,
-                           json_t *extra)
+                           json_t *extra, bool *queued)
 {
+    if (queued)
+        *queued = false;
     struct mail_opts mo;
     if (opts_load(db, opt, e->id, &mo) != 0)
         return -1;
@@ -717,6 +719,8 @@ static int send_order_mail(struct db *db, const struct store_options *opt, const
     }
     rc = enqueue_all(db, to, nto, reply[0] ? reply : NULL, subject, body, e->kind ? e->kind : e->id, "order",
                      order_id);
+    if (queued)
+        *queued = rc == 0; /* WC_Email::send was called (wp_mail's result is not looked at) */
 out:
     free(subject);
     free(heading);
@@ -732,6 +736,9 @@ out:
 
 /* ---- the triggers ---------------------------------------------------------------------------- */
 
+static const struct email E_NEW_ORDER = {"new_order", NULL, "admin_new_order", true, "subject", "heading",
+                                        "[{site_title}]: New order #{order_number}", "New Order: #{order_number}",
+                                        "Congratulations on the sale."};
 static const struct email E_PROCESSING = {"customer_processing_order", NULL, "customer_processing_order", false,
                                           "subject", "heading", "Your {site_title} order has been received!",
                                           "Thank you for your order", "Thanks for using {site_url}!"};
@@ -769,19 +776,52 @@ static bool one_of(const char *s, const char *const *set)
     return false;
 }
 
-int order_mail_status(struct db *db, const struct store_options *opt, uint64_t order_id, const char *from,
+/* _new_order_email_sent of the order, from its authoritative copy: "true" once the new-order e-mail went. */
+static int new_order_sent(struct db *db, const struct store_options *opt, uint64_t id, bool *sent)
+{
+    struct db_value p[1] = {DB_UINT(id)};
+    struct db_rows r;
+    *sent = false;
+    if (db_query(db,
+                 opt->hpos ? "SELECT meta_value FROM {p}wc_orders_meta WHERE order_id = ? AND meta_key = '_new_order_email_sent'"
+                           : "SELECT meta_value FROM {p}postmeta WHERE post_id = ? AND meta_key = '_new_order_email_sent'",
+                 p, 1, &r) != 0) {
+        log_warn("order mail: _new_order_email_sent: %s", db_error(db));
+        return -1;
+    }
+    *sent = r.nrows > 0 && db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "true") == 0;
+    db_rows_free(&r);
+    return 0;
+}
+
+int order_mail_status(struct db *db, const struct store_options *opt, const struct order_locked *o, const char *from,
                       const char *to)
 {
     static const char *const to_processing[] = {"pending", "failed", "cancelled", "on-hold", NULL};
     static const char *const to_on_hold[] = {"pending", "failed", "cancelled", NULL};
     static const char *const to_cancelled[] = {"processing", "on-hold", "pending", NULL};
     static const char *const to_failed[] = {"pending", "on-hold", NULL};
-    if (from == NULL || to == NULL)
+    static const char *const new_from[] = {"pending", "failed", "cancelled", NULL};
+    static const char *const new_to[] = {"processing", "completed", "on-hold", NULL};
+    if (o == NULL || from == NULL || to == NULL)
         return 0;
     if (strncmp(from, "wc-", 3) == 0)
         from += 3;
     if (strncmp(to, "wc-", 3) == 0)
         to += 3;
+    /* WC_Email_New_Order first: WC_Emails registers it before the customer e-mails on the same hooks */
+    if (one_of(from, new_from) && one_of(to, new_to)) {
+        bool sent, queued;
+        if (new_order_sent(db, opt, o->id, &sent) != 0)
+            return -1;
+        if (!sent) {
+            if (send_order_mail(db, opt, &E_NEW_ORDER, o->id, NULL, &queued) != 0)
+                return -1;
+            /* $order->update_meta_data('_new_order_email_sent', 'true'); $order->save(); */
+            if (queued && order_write_meta(db, opt, o, "_new_order_email_sent", "true") != 0)
+                return -1;
+        }
+    }
     const struct email *e = NULL;
     if (strcmp(to, "processing") == 0 && one_of(from, to_processing))
         e = &E_PROCESSING;
@@ -793,7 +833,7 @@ int order_mail_status(struct db *db, const struct store_options *opt, uint64_t o
         e = &E_CANCELLED;
     else if (strcmp(to, "failed") == 0 && one_of(from, to_failed))
         e = &E_FAILED;
-    return e ? send_order_mail(db, opt, e, order_id, NULL) : 0;
+    return e ? send_order_mail(db, opt, e, o->id, NULL, NULL) : 0;
 }
 
 int order_mail_refund(struct db *db, const struct store_options *opt, uint64_t order_id, uint64_t refund_id,
@@ -801,7 +841,7 @@ int order_mail_refund(struct db *db, const struct store_options *opt, uint64_t o
 {
     (void)refund_id; /* the plain template shows the order with all its refunds, not this one alone */
     json_t *extra = json_pack("{s:b}", "partial", partial);
-    int rc = send_order_mail(db, opt, partial ? &E_REFUND_PARTIAL : &E_REFUND_FULL, order_id, extra);
+    int rc = send_order_mail(db, opt, partial ? &E_REFUND_PARTIAL : &E_REFUND_FULL, order_id, extra, NULL);
     json_decref(extra);
     return rc;
 }
@@ -809,7 +849,7 @@ int order_mail_refund(struct db *db, const struct store_options *opt, uint64_t o
 int order_mail_customer_note(struct db *db, const struct store_options *opt, uint64_t order_id, const char *note)
 {
     json_t *extra = json_pack("{s:s?}", "note", note);
-    int rc = send_order_mail(db, opt, &E_NOTE, order_id, extra);
+    int rc = send_order_mail(db, opt, &E_NOTE, order_id, extra, NULL);
     json_decref(extra);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "apid/order_write.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/store.h"
@@ -26,12 +27,15 @@
  * Called once before the workers start. */
 void order_mail_configure(const struct config *cfg);
 
-/* A status change from → to (without "wc-"), as WooCommerce's woocommerce_order_status_<from>_to_<to>
- * notifications: customer_processing_order (pending, failed, cancelled, on-hold → processing),
- * customer_completed_order (any → completed), customer_on_hold_order (pending, failed, cancelled →
- * on-hold), cancelled_order to the admin (processing, on-hold, pending → cancelled), failed_order to the
- * admin (pending, on-hold → failed). Any other transition sends nothing. */
-int order_mail_status(struct db *db, const struct store_options *opt, uint64_t order_id, const char *from,
+/* A status change of the locked order o from → to (without "wc-"), as WooCommerce's
+ * woocommerce_order_status_<from>_to_<to> notifications, in WooCommerce's order: new_order to the admin
+ * (pending, failed, cancelled → processing, completed, on-hold; once per order: it sets the order meta
+ * _new_order_email_sent = true, and an order that has it gets none), customer_processing_order
+ * (pending, failed, cancelled, on-hold → processing), customer_completed_order (any → completed),
+ * customer_on_hold_order (pending, failed, cancelled → on-hold), cancelled_order to the admin
+ * (processing, on-hold, pending → cancelled), failed_order to the admin (pending, on-hold → failed).
+ * Any other transition sends nothing. */
+int order_mail_status(struct db *db, const struct store_options *opt, const struct order_locked *o, const char *from,
                       const char *to);
 
 /* woocommerce_order_partially_refunded / _fully_refunded: customer_refunded_order (settings

@@ -91,7 +91,7 @@ static int patch_once(struct http_call *call, const struct apid_identity *who, s
         return -1;
     }
     /* the e-mail WooCommerce's woocommerce_order_status_<from>_to_<to> notification sends, in this transaction */
-    if (changed && order_mail_status(db, opt, id, from, to) != 0) {
+    if (changed && order_mail_status(db, opt, &o, from, to) != 0) {
         bool dl = deadlocked(db);
         db_rollback(db);
         return dl ? RETRY : -1;
