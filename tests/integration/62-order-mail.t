@@ -2,7 +2,8 @@
 # The e-mails WooCommerce sends when an order changes, sent by apid for its own writes, on a scratch HPOS
 # store (cartman_test_order_mail) behind its own apid that delivers to the test SMTP catcher: processing,
 # completed, on-hold (customer), cancelled (admin, Reply-To the customer), partial and full refunds
-# (POST /refund and PATCH status=refunded), the customer note, low and out of stock (admin). For each:
+# (POST /refund and PATCH status=refunded), new order (admin, once per order), the customer note, low
+# and out of stock (admin). For each:
 # the outbox row (recipient, subject, kind), the body as WooCommerce's plain template writes it (items,
 # totals and addresses, money in the store's price format: right_space, "." thousands, "," decimals,
 # then left with "." decimals), and the mail as the SMTP server received it. Settings: a disabled e-mail
@@ -126,6 +127,12 @@ has "$b" $'BILLING ADDRESS\n\n' "  the billing address block"
 has "$b" "$email" "  with the billing e-mail"
 has "$b" "Thanks for using $host!" "  the default additional content with {site_url}"
 like "$(printf '%s\n' "$b" | awk '{ print length($0) }' | sort -n | tail -1)" '^([0-9]|[1-6][0-9]|70)$' "  wrapped at 70 columns" 
+is "$(rows $m0 new_order)" "new_order|$admin|[$blog]: New order #$id" "  and new_order to admin_email"
+has "$(body $m0 new_order)" "You’ve received the following order from $first $last:" "  its wording"
+is "$(sql $DB "SELECT meta_value FROM ${P}wc_orders_meta WHERE order_id = $id AND meta_key = '_new_order_email_sent'")" "true" \
+    "  the order remembers it (_new_order_email_sent = true)"
+is "$(sql $DB "SELECT GROUP_CONCAT(kind ORDER BY id) FROM ${P}cartman_mail_outbox WHERE id > $m0 AND kind IN ('new_order', 'customer_processing_order')")" \
+    "new_order,customer_processing_order" "  queued in WooCommerce's order (new order first)"
 mid=$(row_id $m0 customer_processing_order)
 c=$(caught $mid)
 is "$(jq -r .to <<<"$c")" "$email" "  the SMTP server got it for the billing e-mail"
@@ -273,6 +280,7 @@ sql $DB "UPDATE ${P}postmeta SET meta_value = '$qty8' WHERE post_id = $pid8 AND 
 set_opt woocommerce_stock_email_recipient "stock@example.com"
 m0=$(last_mail)
 is "$(req PATCH /orders/$id8 -d '{"status":"processing"}')" 200 "processing takes the stock to 0: 200"
+is "$(rows $m0 new_order)" "" "  no second new_order for the order (cancelled → processing, already sent once)"
 is "$(rows $m0 no_stock $pid8)" "no_stock|stock@example.com|[$blog] Product out of stock" "  no_stock to woocommerce_stock_email_recipient"
 is "$(body $m0 no_stock $pid8)" "$fname is out of stock." "  WooCommerce's sentence"
 is "$(rows $m0 low_stock $pid8)" "" "  and no low-stock e-mail with it"
