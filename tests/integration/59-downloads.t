@@ -49,7 +49,9 @@ sql $SDB "UPDATE ${P}options SET option_value = 'yes' WHERE option_name = 'wooco
 
 pids=()
 start_apid() { # start_apid DB PORT
-    CARTMAN_DB_NAME=$1 CARTMAN_LISTEN=127.0.0.1:$2 CARTMAN_LISTEN_H2C= "$BIN/apid" serve >"$T/apid-$1.log" 2>&1 &
+    # no SMTP: the order e-mails of the transitions stay in the scratch store's outbox (sent, their
+    # Message-IDs would repeat the shared store's: same row ids, same From domain)
+    CARTMAN_DB_NAME=$1 CARTMAN_LISTEN=127.0.0.1:$2 CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= "$BIN/apid" serve >"$T/apid-$1.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 }
