@@ -195,6 +195,17 @@ _secret_item', UTC_TIMESTAMP())"
 
 run_store "$CARTMAN_DB_NAME" "$APID_URL/cartman/v1" hpos
 
+# --- a list page is at most three statements with meta_data in it: the page's keys, the rows of the orders
+# the order cache lacks with their meta rows joined, and a COUNT when the total is not known yet ---
+stmts() { sql "$CARTMAN_DB_NAME" "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2; }
+L=$APID_URL/cartman/v1/orders
+s0=$(stmts)
+for pg in 31 32 33 34 35; do get "$L?per_page=20&page=$pg&status=processing,completed,on-hold" >/dev/null; done
+s1=$(stmts)
+diag "$((s1 - s0)) statements for 5 list pages of 20 orders not cached yet (every daemon on the server counted)"
+ok "$([ $((s1 - s0)) -le 18 ]; echo $?)" "at most three statements a list page ($((s1 - s0)) for 5)"
+is "$(jr '[.[] | has("meta_data") and has("needs_processing") and has("payment_url")] | all')" true "list rows carry meta_data and the flags"
+
 # --- a posts-storage store behind a second apid ---
 PDB=cartman_test_order_meta
 server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
