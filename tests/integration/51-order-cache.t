@@ -40,14 +40,14 @@ mkstore() {
 mkstore $HDB hpos
 mkstore $PDB posts
 pids=()
-start_apid() { # start_apid DB PORT
-    CARTMAN_DB_NAME=$1 CARTMAN_LISTEN=127.0.0.1:$2 CARTMAN_LISTEN_H2C= CARTMAN_ORDER_CACHE_TTL=$TTL \
+start_apid() { # start_apid DB PORT (its order e-mails stay queued: no SMTP, so 60-mail's catcher sees none)
+    CARTMAN_DB_NAME=$1 CARTMAN_LISTEN=127.0.0.1:$2 CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= CARTMAN_ORDER_CACHE_TTL=$TTL \
         "$BIN/apid" serve >"$T/apid-$1.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
     for _ in $(seq 1 50); do [ "$(req GET "https://127.0.0.1:$2/cartman/v1/orders?per_page=1")" = 200 ] && break; sleep 0.2; done
 }
-HP=$((TEST_PORT_BASE + 1580)) PP=$((TEST_PORT_BASE + 1581))
+HP=$((TEST_PORT_BASE + 386)) PP=$((TEST_PORT_BASE + 387))
 start_apid $HDB $HP
 start_apid $PDB $PP
 
