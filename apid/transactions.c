@@ -324,7 +324,7 @@ int transactions_list(struct http_call *call, const struct apid_identity *who)
     }
     struct json_out w;
     json_out_init(&w);
-    json_out_reserve(&w, f.per_page * 400);
+    json_out_reserve(&w, (size_t)f.per_page * 400);
     uint64_t total = 0;
     int rc = transactions_read(db, opt, &f, &w, &total);
     static const char *const names[] = {"type", "after", "before"};

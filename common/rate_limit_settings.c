@@ -34,7 +34,7 @@ static void apply_locked(struct rate_limit_settings *s, const char *const *names
         b[k] = keep ? s->burst[k] : s->limit[k].burst;
         r[k] = keep ? s->per_second[k] : s->limit[k].per_second;
     }
-    for (size_t i = 0; n != SIZE_MAX && i < n; i++) {
+    for (size_t i = 0; names != NULL && values != NULL && n != SIZE_MAX && i < n; i++) {
         if (names[i] == NULL || values[i] == NULL)
             continue;
         for (size_t k = 0; k < 2; k++)
