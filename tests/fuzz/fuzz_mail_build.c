@@ -31,9 +31,7 @@ static void check_lines(const char *m, size_t len, size_t max)
                 abort();
             i++;
             col = 0;
-        } else if (c == '\n') {
-            abort();
-        } else if (++col > max) {
+        } else if (c == '\n' || ++col > max) { /* a bare LF, or a line over the limit */
             abort();
         }
     }

@@ -27,7 +27,7 @@ static char *piece(const uint8_t *data, size_t size, size_t *at)
     if (p == NULL)
         abort();
     for (size_t i = s; i < e; i++)
-        p[i - s] = data[i] ? (char)data[i] : ' '; /* C strings: NUL never reaches these functions */
+        p[i - s] = (char)(data[i] ? data[i] : ' '); /* C strings: NUL never reaches these functions */
     p[e - s] = '\0';
     *at = e < size ? e + 1 : e;
     return p;
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (val == NULL)
         abort();
     for (size_t i = at; i < size; i++)
-        val[i - at] = data[i] ? (char)data[i] : ' ';
+        val[i - at] = (char)(data[i] ? data[i] : ' ');
     val[size - at] = '\0';
 
     if (order_meta_visible(allow, key) &&

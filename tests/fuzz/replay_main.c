@@ -23,14 +23,18 @@ static void run_file(const char *path)
     size_t cap = 1 << 16, len = 0;
     unsigned char *buf = malloc(cap);
     size_t r;
-    while (buf && (r = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += r;
-        if (len == cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    fclose(f);
     if (buf == NULL)
         abort();
+    while ((r = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += r;
+        if (len == cap) {
+            unsigned char *more = realloc(buf, cap *= 2);
+            if (more == NULL)
+                abort();
+            buf = more;
+        }
+    }
+    fclose(f);
     LLVMFuzzerTestOneInput(buf, len);
     free(buf);
     count++;

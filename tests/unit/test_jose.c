@@ -60,7 +60,7 @@ static void test_base64url(void)
 
 static void hex32(const char *hex, unsigned char out[32])
 {
-    for (int i = 0; i < 32; i++) {
+    for (size_t i = 0; i < 32; i++) {
         unsigned v;
         sscanf(hex + 2 * i, "%2x", &v);
         out[i] = (unsigned char)v;

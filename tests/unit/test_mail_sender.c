@@ -18,7 +18,7 @@ int main(void)
     unsigned long total = 0;
     for (unsigned a = 1; a < MAIL_MAX_ATTEMPTS; a++)
         total += mail_sender_backoff(a);
-    tap_ok(total >= 18 * 3600 && total <= 24 * 3600, "retries span %lu s (18-24 h) before giving up", total);
+    tap_ok(total >= 18UL * 3600 && total <= 24UL * 3600, "retries span %lu s (18-24 h) before giving up", total);
     tap_ok(MAIL_LEASE_S > MAIL_SEND_TIMEOUT_S + MAIL_CONNECT_TIMEOUT_S, "a claim outlives one send");
     return tap_done();
 }

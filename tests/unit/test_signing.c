@@ -124,6 +124,8 @@ static int libjwt_verify(const char *tok, const char *pub)
  * public key PEM. */
 static int verify(const char *tok, const char *pub)
 {
+    if (tok == NULL)
+        return 0;
     const char *dot = strrchr(tok, '.');
     char sig[100];
     if (dot == NULL || b64url_decode(dot + 1, strlen(dot + 1), sig, sizeof sig) != 64)
@@ -183,7 +185,8 @@ static void test_sign_verify(void)
     signing_current_kid(k, kid);
     size_t len = 0;
     char *tok = signing_access_token(k, &CLAIMS, jti, &len);
-    tap_ok(tok != NULL && strlen(tok) == len, "a token is signed, len matches");
+    if (!tap_ok(tok != NULL && strlen(tok) == len, "a token is signed, len matches") || tok == NULL)
+        goto out;
     tap_ok(verify(tok, pub), "OpenSSL verifies the access token with the public key PEM");
     jwt_t *lj = NULL;
     TAP_EQ_INT(jwt_decode(&lj, tok, (const unsigned char *)pub, (int)strlen(pub)), EINVAL,
@@ -191,7 +194,8 @@ static void test_sign_verify(void)
     jwt_free(lj);
 
     const char *dot1 = strchr(tok, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-    tap_ok(dot2 != NULL && strchr(dot2 + 1, '.') == NULL, "three parts");
+    if (!tap_ok(dot2 != NULL && strchr(dot2 + 1, '.') == NULL, "three parts") || dot2 == NULL)
+        goto out;
     char buf[1024], want[200];
     b64url_decode(tok, (size_t)(dot1 - tok), buf, sizeof buf);
     snprintf(want, sizeof want, "{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"%s\"}", kid);
@@ -269,6 +273,7 @@ static void test_sign_verify(void)
     tap_ok(!verify(tok, opub), "another key's public PEM does not verify the token");
     free(opub);
 
+out:
     free(tok);
     free(pub);
     signing_keys_free(k);

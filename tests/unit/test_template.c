@@ -307,6 +307,9 @@ static struct template *must_parse(const char *src, size_t len)
         tap_diag("unexpected parse error: %s on line %u", err, line);
         abort();
     }
+    /* false positive: cppcheck takes this function's "struct template" for C++'s keyword and the
+     * pointer template_parse returned for an int */
+    /* cppcheck-suppress CastIntegerToAddressAtReturn */
     return t;
 }
 
@@ -474,7 +477,8 @@ static void test_render_limits(void)
         template_out_free(&out);
         template_free(t);
         /* 10^4 turns are fine */
-        t = must_parse(src + 4 * 6, n - 8 * 6);
+        const size_t tag = sizeof "{{#l}}" - 1;
+        t = must_parse(src + 4 * tag, n - 8 * tag);
         template_out_init(&out, 0);
         TAP_EQ_INT(template_render(t, data, NULL, &out), 0, "10^3 loop turns render");
         template_out_free(&out);
