@@ -18,6 +18,9 @@ rc=0
 banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|rand|srand|strtok|gets)\s*\(' \
     common/*.c common/*.h authd/*.c authd/*.h apid/*.c apid/*.h tests/*.h tests/*/*.c 2>/dev/null)
 if [ -n "$banned" ]; then echo "banned functions:"; echo "$banned"; rc=1; fi
+# every port a test opens stays within 500 of TEST_PORT_BASE (the list is in common/scripts/test.sh)
+far=$(grep -nE '(PORT_BASE|PB) \+ [0-9]{4}' tests/integration/*.t common/scripts/*.sh)
+if [ -n "$far" ]; then echo "ports 500 or more above the base (common/scripts/test.sh lists the free ones):"; echo "$far"; rc=1; fi
 cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D_GNU_SOURCE \
     -DH2O_USE_LIBUV=0 -I. --suppress=missingIncludeSystem --suppress=unknownMacro common authd apid tests || rc=1
 if command -v clang-tidy >/dev/null; then
