@@ -63,6 +63,7 @@ struct mail_opts {
     char from_address[256];
     char base_country[8];
     bool calc_taxes, tax_itemized, billing_only;
+    bool tax_display_incl; /* woocommerce_tax_display_cart = incl: prices shown with their tax */
     json_t *settings; /* woocommerce_<id>_settings unserialized (an object), or NULL */
     /* stock notifications */
     char stock_recipient[512];
@@ -95,7 +96,8 @@ static int opts_load(struct db *db, const struct store_options *opt, const char 
                  "SELECT option_name, option_value FROM {p}options WHERE option_name IN ('woocommerce_currency_pos',"
                  " 'woocommerce_price_thousand_sep', 'woocommerce_price_decimal_sep', 'date_format',"
                  " 'woocommerce_email_footer_text', 'woocommerce_email_from_address', 'woocommerce_default_country',"
-                 " 'woocommerce_calc_taxes', 'woocommerce_tax_total_display', 'woocommerce_ship_to_destination',"
+                 " 'woocommerce_calc_taxes', 'woocommerce_tax_total_display', 'woocommerce_tax_display_cart',"
+                 " 'woocommerce_ship_to_destination',"
                  " 'woocommerce_stock_email_recipient', 'woocommerce_notify_low_stock', 'woocommerce_notify_no_stock',"
                  " 'woocommerce_notify_low_stock_amount', 'woocommerce_notify_no_stock_amount', ?)",
                  p, 1, &r) != 0) {
@@ -125,6 +127,8 @@ static int opts_load(struct db *db, const struct store_options *opt, const char 
             mo->calc_taxes = strcmp(v, "yes") == 0;
         else if (strcmp(k, "woocommerce_tax_total_display") == 0)
             mo->tax_itemized = strcmp(v, "itemized") == 0;
+        else if (strcmp(k, "woocommerce_tax_display_cart") == 0)
+            mo->tax_display_incl = strcmp(v, "incl") == 0;
         else if (strcmp(k, "woocommerce_ship_to_destination") == 0)
             mo->billing_only = strcmp(v, "billing_only") == 0;
         else if (strcmp(k, "woocommerce_stock_email_recipient") == 0 && v[0])
@@ -429,24 +433,45 @@ static void total_row(json_t *rows, const char *label, const char *value)
     json_array_append_new(rows, json_pack("{s:s, s:s}", "label", label, "value", value));
 }
 
-/* WC_Order::get_order_item_totals() with the tax display "excl" (what the order e-mails show): subtotal,
- * discount, shipping, fees, taxes, payment method, refunds, total. */
-static json_t *item_totals(const struct mail_opts *mo, const json_t *order)
+static const char *inc_tax_label(const struct mail_opts *mo)
+{
+    return vat(mo) ? "&nbsp;<small class=\"tax_label\">(incl. VAT)</small>"
+                   : "&nbsp;<small class=\"tax_label\">(incl. tax)</small>";
+}
+
+/* The tax the order's refunds gave back, by rate id (WC_Order::get_total_tax_refunded_by_rate_id). */
+struct refunded_tax {
+    uint64_t rate_id;
+    double amount;
+};
+#define MAX_REFUNDED_RATES 16
+
+/* WC_Order::get_order_item_totals() with the store's woocommerce_tax_display_cart (what
+ * email-order-details.php calls it with): subtotal, discount, shipping, fees, taxes ("excl" only),
+ * payment method, refunds, total (with "(includes …)" under "incl"). */
+static json_t *item_totals(const struct mail_opts *mo, const json_t *order, const struct refunded_tax *rt, size_t nrt)
 {
     json_t *rows = json_array();
     unsigned dp = mo->price.decimals;
     bool pit = json_is_true(json_object_get(order, "prices_include_tax"));
-    char a[64], m[160], v[1024];
+    bool incl = mo->tax_display_incl;
+    char a[64], m[160], v[1200];
     size_t i;
     json_t *it;
-    double subtotal = 0;
-    json_array_foreach(json_object_get(order, "line_items"), i, it) subtotal += num(it, "subtotal");
-    fixed(subtotal, dp, a, sizeof a);
+    /* get_subtotal_to_display: the line subtotals, plus their taxes under "incl" */
+    double subtotal = 0, subtotal_tax = 0;
+    json_array_foreach(json_object_get(order, "line_items"), i, it) {
+        subtotal += num(it, "subtotal");
+        subtotal_tax += num(it, "subtotal_tax");
+    }
+    fixed(subtotal + (incl ? subtotal_tax : 0), dp, a, sizeof a);
     money(mo, a, m, sizeof m);
-    snprintf(v, sizeof v, "%s%s", m, pit && mo->calc_taxes ? ex_tax_label(mo) : "");
+    snprintf(v, sizeof v, "%s%s", m, !incl && pit && mo->calc_taxes ? ex_tax_label(mo) : "");
     total_row(rows, "Subtotal:", v);
+    /* get_discount_to_display: get_total_discount(ex_tax = the display is "excl") */
     if (num(order, "discount_total") > 0) {
-        money(mo, str(order, "discount_total"), m, sizeof m);
+        fixed(num(order, "discount_total") + (incl ? num(order, "discount_tax") : 0), dp, a, sizeof a);
+        money(mo, a, m, sizeof m);
         snprintf(v, sizeof v, "-%s", m);
         total_row(rows, "Discount:", v);
     }
@@ -459,11 +484,19 @@ static json_t *item_totals(const struct mail_opts *mo, const json_t *order)
             if (w > 0)
                 nl = nl + (size_t)w < sizeof names ? nl + (size_t)w : sizeof names - 1;
         }
-        double ship = num(order, "shipping_total");
+        double ship = num(order, "shipping_total"), ship_tax = num(order, "shipping_tax");
         if (ship > 0.0 || ship < 0.0) {
-            money(mo, str(order, "shipping_total"), m, sizeof m);
-            snprintf(v, sizeof v, "%s%s&nbsp;<small class=\"shipped_via\">via %s</small>", m,
-                     num(order, "shipping_tax") > 0 && pit ? ex_tax_label(mo) : "", names);
+            /* get_shipping_to_display */
+            const char *label = "";
+            if (!incl) {
+                money(mo, str(order, "shipping_total"), m, sizeof m);
+                label = ship_tax > 0 && pit ? ex_tax_label(mo) : "";
+            } else {
+                fixed(ship + ship_tax, dp, a, sizeof a);
+                money(mo, a, m, sizeof m);
+                label = ship_tax > 0 && !pit ? inc_tax_label(mo) : "";
+            }
+            snprintf(v, sizeof v, "%s%s&nbsp;<small class=\"shipped_via\">via %s</small>", m, label, names);
         } else {
             snprintf(v, sizeof v, "%s", names);
         }
@@ -472,10 +505,12 @@ static json_t *item_totals(const struct mail_opts *mo, const json_t *order)
     json_array_foreach(json_object_get(order, "fee_lines"), i, it) {
         char label[300];
         snprintf(label, sizeof label, "%s:", str(it, "name"));
-        money(mo, str(it, "total"), m, sizeof m);
+        fixed(num(it, "total") + (incl ? num(it, "total_tax") : 0), dp, a, sizeof a);
+        money(mo, a, m, sizeof m);
         total_row(rows, label, m);
     }
-    if (mo->calc_taxes) {
+    /* add_order_item_totals_tax_rows: only when the display is "excl" */
+    if (mo->calc_taxes && !incl) {
         if (mo->tax_itemized) {
             json_array_foreach(json_object_get(order, "tax_lines"), i, it) {
                 char label[300];
@@ -500,21 +535,54 @@ static json_t *item_totals(const struct mail_opts *mo, const json_t *order)
         money(mo, str(it, "total"), m, sizeof m);
         total_row(rows, reason[0] ? reason : "Refund:", m);
     }
+    /* get_formatted_order_total: under "incl" the taxes it includes, less what refunds gave back */
+    struct text tax = {0};
+    tput(&tax, "", 0);
+    const json_t *tax_lines = json_object_get(order, "tax_lines");
+    if (mo->calc_taxes && incl && json_array_size(tax_lines) > 0) {
+        if (mo->tax_itemized) {
+            json_array_foreach(tax_lines, i, it) {
+                double t = num(it, "tax_total") + num(it, "shipping_tax_total");
+                uint64_t rate = (uint64_t)json_integer_value(json_object_get(it, "rate_id"));
+                for (size_t k = 0; refunded > 0 && k < nrt; k++)
+                    if (rt[k].rate_id == rate)
+                        t -= rt[k].amount;
+                fixed(t, dp, a, sizeof a);
+                money(mo, a, m, sizeof m);
+                tputs(&tax, i ? ", " : "");
+                tputs(&tax, m);
+                tputs(&tax, " ");
+                tputs(&tax, str(it, "label"));
+            }
+        } else {
+            double t = num(order, "total_tax");
+            for (size_t k = 0; refunded > 0 && k < nrt; k++)
+                t -= rt[k].amount;
+            fixed(t, dp, a, sizeof a);
+            money(mo, a, m, sizeof m);
+            tputs(&tax, m);
+            tputs(&tax, vat(mo) ? " VAT" : " Tax");
+        }
+    }
+    char tax_string[700] = "";
+    if (tax.len > 0)
+        snprintf(tax_string, sizeof tax_string, " <small class=\"includes_tax\">(includes %s)</small>", tax.p);
+    free(tax.p);
     money(mo, str(order, "total"), m, sizeof m);
     if (refunded > 0) {
         char left[160];
         fixed(num(order, "total") - refunded, dp, a, sizeof a);
         money(mo, a, left, sizeof left);
-        snprintf(v, sizeof v, "<del aria-hidden=\"true\">%s</del> <ins>%s</ins>", m, left);
+        snprintf(v, sizeof v, "<del aria-hidden=\"true\">%s</del> <ins>%s%s</ins>", m, left, tax_string);
     } else {
-        snprintf(v, sizeof v, "%s", m);
+        snprintf(v, sizeof v, "%s%s", m, tax_string);
     }
     total_row(rows, "Total:", v);
     return rows;
 }
 
 /* The line items as email-order-items.php lists them: name, the SKU in admin e-mails, quantity, the
- * line subtotal (get_formatted_line_subtotal, "excl"), visible meta. */
+ * line subtotal (get_formatted_line_subtotal with the store's tax display), visible meta. */
 static json_t *items(const struct mail_opts *mo, const json_t *order, bool admin)
 {
     json_t *arr = json_array();
@@ -522,9 +590,15 @@ static json_t *items(const struct mail_opts *mo, const json_t *order, bool admin
     size_t i, k;
     json_t *it, *md;
     json_array_foreach(json_object_get(order, "line_items"), i, it) {
-        char m[160], v[400];
-        money(mo, str(it, "subtotal"), m, sizeof m);
-        snprintf(v, sizeof v, "%s%s", m, pit && mo->calc_taxes ? ex_tax_label(mo) : "");
+        char a[64], m[160], v[400];
+        if (mo->tax_display_incl) {
+            fixed(num(it, "subtotal") + num(it, "subtotal_tax"), mo->price.decimals, a, sizeof a);
+            money(mo, a, m, sizeof m);
+            snprintf(v, sizeof v, "%s", m);
+        } else {
+            money(mo, str(it, "subtotal"), m, sizeof m);
+            snprintf(v, sizeof v, "%s%s", m, pit && mo->calc_taxes ? ex_tax_label(mo) : "");
+        }
         struct text meta = {0};
         tput(&meta, "", 0);
         json_array_foreach(json_object_get(it, "meta_data"), k, md) {
@@ -560,6 +634,40 @@ static bool needs_shipping(const json_t *order)
             return true;
     }
     return false;
+}
+
+/* The tax of the order's refunds by rate id (their tax lines' tax_amount and shipping_tax_amount, as
+ * positive amounts); only read when the totals show it (display "incl" and a refund). 0, or -1. */
+static int refunded_taxes(struct db *db, const struct store_options *opt, uint64_t order_id, struct refunded_tax *out,
+                          size_t cap, size_t *n)
+{
+    *n = 0;
+    struct db_value p[1] = {DB_UINT(order_id)};
+    struct db_rows r;
+    if (db_query(db,
+                 opt->hpos ? "SELECT rm.meta_value, SUM(ABS(t.meta_value)) FROM {p}wc_orders ro"
+                             " JOIN {p}woocommerce_order_items i ON i.order_id = ro.id AND i.order_item_type = 'tax'"
+                             " JOIN {p}woocommerce_order_itemmeta rm ON rm.order_item_id = i.order_item_id AND rm.meta_key = 'rate_id'"
+                             " JOIN {p}woocommerce_order_itemmeta t ON t.order_item_id = i.order_item_id"
+                             " AND t.meta_key IN ('tax_amount', 'shipping_tax_amount')"
+                             " WHERE ro.parent_order_id = ? AND ro.type = 'shop_order_refund' GROUP BY rm.meta_value"
+                           : "SELECT rm.meta_value, SUM(ABS(t.meta_value)) FROM {p}posts ro"
+                             " JOIN {p}woocommerce_order_items i ON i.order_id = ro.ID AND i.order_item_type = 'tax'"
+                             " JOIN {p}woocommerce_order_itemmeta rm ON rm.order_item_id = i.order_item_id AND rm.meta_key = 'rate_id'"
+                             " JOIN {p}woocommerce_order_itemmeta t ON t.order_item_id = i.order_item_id"
+                             " AND t.meta_key IN ('tax_amount', 'shipping_tax_amount')"
+                             " WHERE ro.post_parent = ? AND ro.post_type = 'shop_order_refund' GROUP BY rm.meta_value",
+                 p, 1, &r) != 0) {
+        log_warn("order mail: refunded taxes: %s", db_error(db));
+        return -1;
+    }
+    for (size_t i = 0; i < r.nrows && *n < cap; i++) {
+        out[*n].rate_id = strtoull(db_cell(&r, i, 0) ? db_cell(&r, i, 0) : "0", NULL, 10);
+        out[*n].amount = strtod(db_cell(&r, i, 1) ? db_cell(&r, i, 1) : "0", NULL);
+        (*n)++;
+    }
+    db_rows_free(&r);
+    return 0;
 }
 
 /* ---- one e-mail ------------------------------------------------------------------------------ */
@@ -657,6 +765,13 @@ static int send_order_mail(struct db *db, const struct store_options *opt, const
         rc = -1;
         goto out;
     }
+    struct refunded_tax rt[MAX_REFUNDED_RATES];
+    size_t nrt = 0;
+    if (mo.calc_taxes && mo.tax_display_incl && json_array_size(json_object_get(order, "refunds")) > 0 &&
+        refunded_taxes(db, opt, order_id, rt, MAX_REFUNDED_RATES, &nrt) != 0) {
+        rc = -1;
+        goto out;
+    }
     char date[128], host[256], full_name[512];
     order_date(&mo, order, date, sizeof date);
     url_host(opt->home_url, host, sizeof host);
@@ -680,7 +795,7 @@ static int send_order_mail(struct db *db, const struct store_options *opt, const
     data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:b, s:s, s:s, s:s}",
                      "heading", heading, "first_name", str(billing, "first_name"), "order_number",
                      str(order, "number"), "order_date_upper", date_u, "billing_full_name", full_name, "blogname",
-                     blogname, "items", items(&mo, order, e->admin), "totals", item_totals(&mo, order),
+                     blogname, "items", items(&mo, order, e->admin), "totals", item_totals(&mo, order, rt, nrt),
                      "customer_note", str(order, "customer_note"), "billing_address", baddr, "billing_phone",
                      str(billing, "phone"), "billing_email", str(billing, "email"), "shipping_address", saddr,
                      "has_shipping", has_shipping, "shipping_phone", str(json_object_get(order, "shipping"), "phone"),

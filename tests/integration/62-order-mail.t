@@ -311,6 +311,48 @@ has "$(body $m0 customer_note)" "Total:	 $want" "  the total as left, ',' thousa
 has "$(rows $m0)" "order from $(sql $DB "SELECT DATE_FORMAT(date_created, '%d/%m/%Y') FROM ${P}wc_order_stats WHERE order_id = $id9")" \
     "  the date in the new date_format"
 
+# ---- a store that shows prices including tax (woocommerce_tax_display_cart = incl) ----
+# the items and totals as get_formatted_line_subtotal and get_order_item_totals('incl') write them:
+# line subtotals and subtotal with their tax, shipping with its tax "(incl. VAT)" (the store is in DE),
+# no tax rows, and the total "(includes … VAT-label)"; after a refund of tax, what is left of that rate
+set_opt woocommerce_tax_display_cart incl
+eurl() { "$PY" -c 'import sys; v = float(sys.argv[1]); print(("-" if v < 0 else "") + "EUR" + f"{abs(v):,.2f}")' "$1"; }
+im() { sql $DB "SELECT COALESCE(SUM(m.meta_value), 0) FROM ${P}woocommerce_order_items i JOIN ${P}woocommerce_order_itemmeta m
+                ON m.order_item_id = i.order_item_id AND m.meta_key IN ($2) WHERE $1"; }
+id11=$(sql $DB "SELECT o.id FROM ${P}wc_orders o JOIN ${P}wc_order_operational_data d ON d.order_id = o.id
+                WHERE o.type = 'shop_order' AND o.status = 'wc-processing' AND o.id NOT IN ($USED) AND o.billing_email LIKE '%@%'
+                AND d.shipping_tax_amount > 0 AND d.discount_total_amount = 0
+                AND NOT EXISTS (SELECT 1 FROM ${P}wc_orders r WHERE r.parent_order_id = o.id AND r.type = 'shop_order_refund')
+                AND (SELECT COUNT(*) FROM ${P}woocommerce_order_items t WHERE t.order_id = o.id AND t.order_item_type = 'tax') = 1
+                ORDER BY o.id LIMIT 1")
+USED="$USED,$id11"
+like "$id11" '^[0-9]+$' "a processing order with shipping tax and one tax rate ($id11)"
+read -r it11 iname11 <<<"$(sql $DB "SELECT order_item_id, order_item_name FROM ${P}woocommerce_order_items WHERE order_id = $id11
+                                     AND order_item_type = 'line_item' ORDER BY order_item_id LIMIT 1" | tr '\t' ' ')"
+iq11=$(im "i.order_item_id = $it11" "'_qty'")
+il11=$(im "i.order_item_id = $it11" "'_line_subtotal', '_line_subtotal_tax'")
+sub11=$(im "i.order_id = $id11 AND i.order_item_type = 'line_item'" "'_line_subtotal', '_line_subtotal_tax'")
+ship11=$(sql $DB "SELECT shipping_total_amount + shipping_tax_amount FROM ${P}wc_order_operational_data WHERE order_id = $id11")
+tax11=$(im "i.order_id = $id11 AND i.order_item_type = 'tax'" "'tax_amount', 'shipping_tax_amount'")
+label11=$(sql $DB "SELECT m.meta_value FROM ${P}woocommerce_order_items i JOIN ${P}woocommerce_order_itemmeta m
+                   ON m.order_item_id = i.order_item_id AND m.meta_key = 'label' WHERE i.order_id = $id11 AND i.order_item_type = 'tax'")
+tot11=$(ord $id11 total_amount)
+m0=$(last_mail)
+is "$(req POST /orders/$id11/notes --data-binary '{"note":"Prices with tax.","customer_note":true}')" 201 "a customer note with the incl display: 201"
+b=$(body $m0 customer_note)
+has "$b" "$iname11 X $iq11 = $(eurl "$il11")" "  the line subtotal with its tax"
+has "$b" "Subtotal:	 $(eurl "$sub11")"$'\n' "  the subtotal with the items' tax, no (ex. VAT) label"
+has "$b" "Shipping:	 $(eurl "$ship11") (incl. VAT) via " "  shipping with its tax and WooCommerce's (incl. VAT)"
+hasnt "$b" "$label11:	" "  no tax row"
+has "$b" "Total:	 $(eurl "$tot11") (includes $(eurl "$tax11") $label11)" "  the total (includes the tax, with its label)"
+m0=$(last_mail)
+is "$(req POST /orders/$id11/refund --data-binary "{\"reason\":\"Tax back\",\"restock\":false,\"line_items\":[{\"id\":$it11,\"refund_total\":\"1.00\",\"refund_tax\":\"0.10\"}]}")" 201 \
+    "a refund of 1.00 and 0.10 tax of a line: 201"
+b=$(body $m0 customer_partially_refunded_order)
+has "$b" "Total:	 $(eurl "$tot11") $(eurl "$("$PY" -c "print($tot11 - 1.10)")") (includes $(eurl "$("$PY" -c "print($tax11 - 0.10)")") $label11)" \
+    "  the total before and after, the tax included less the refunded tax"
+set_opt woocommerce_tax_display_cart excl
+
 kill -TERM $APID
 for _ in $(seq 1 100); do kill -0 $APID 2>/dev/null || break; sleep 0.1; done
 is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-$DB.log" | head -3)" "" \
