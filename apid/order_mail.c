@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "apid/orders_read.h"
 #include "common/log.h"
@@ -64,6 +65,7 @@ struct mail_opts {
     char base_country[8];
     bool calc_taxes, tax_itemized, billing_only;
     bool tax_display_incl; /* woocommerce_tax_display_cart = incl: prices shown with their tax */
+    bool downloads_after_payment; /* woocommerce_downloads_grant_access_after_payment (default yes) */
     json_t *settings; /* woocommerce_<id>_settings unserialized (an object), or NULL */
     /* stock notifications */
     char stock_recipient[512];
@@ -86,6 +88,7 @@ static int opts_load(struct db *db, const struct store_options *opt, const char 
     copy(mo->date_format, sizeof mo->date_format, "F j, Y");
     mo->tax_itemized = true; /* woocommerce_tax_total_display defaults to itemized */
     mo->notify_low = mo->notify_no = true;
+    mo->downloads_after_payment = true;
     mo->low_amount = 2;
     copy(mo->stock_recipient, sizeof mo->stock_recipient, opt->admin_email);
     char settings_name[96];
@@ -97,7 +100,7 @@ static int opts_load(struct db *db, const struct store_options *opt, const char 
                  " 'woocommerce_price_thousand_sep', 'woocommerce_price_decimal_sep', 'date_format',"
                  " 'woocommerce_email_footer_text', 'woocommerce_email_from_address', 'woocommerce_default_country',"
                  " 'woocommerce_calc_taxes', 'woocommerce_tax_total_display', 'woocommerce_tax_display_cart',"
-                 " 'woocommerce_ship_to_destination',"
+                 " 'woocommerce_ship_to_destination', 'woocommerce_downloads_grant_access_after_payment',"
                  " 'woocommerce_stock_email_recipient', 'woocommerce_notify_low_stock', 'woocommerce_notify_no_stock',"
                  " 'woocommerce_notify_low_stock_amount', 'woocommerce_notify_no_stock_amount', ?)",
                  p, 1, &r) != 0) {
@@ -129,6 +132,8 @@ static int opts_load(struct db *db, const struct store_options *opt, const char 
             mo->tax_itemized = strcmp(v, "itemized") == 0;
         else if (strcmp(k, "woocommerce_tax_display_cart") == 0)
             mo->tax_display_incl = strcmp(v, "incl") == 0;
+        else if (strcmp(k, "woocommerce_downloads_grant_access_after_payment") == 0)
+            mo->downloads_after_payment = strcmp(v, "yes") == 0;
         else if (strcmp(k, "woocommerce_ship_to_destination") == 0)
             mo->billing_only = strcmp(v, "billing_only") == 0;
         else if (strcmp(k, "woocommerce_stock_email_recipient") == 0 && v[0])
@@ -582,8 +587,9 @@ static json_t *item_totals(const struct mail_opts *mo, const json_t *order, cons
 }
 
 /* The line items as email-order-items.php lists them: name, the SKU in admin e-mails, quantity, the
- * line subtotal (get_formatted_line_subtotal with the store's tax display), visible meta. */
-static json_t *items(const struct mail_opts *mo, const json_t *order, bool admin)
+ * line subtotal (get_formatted_line_subtotal with the store's tax display), visible meta, the purchase
+ * note (notes: order_item_id as text → note, NULL for none). */
+static json_t *items(const struct mail_opts *mo, const json_t *order, bool admin, const json_t *notes)
 {
     json_t *arr = json_array();
     bool pit = json_is_true(json_object_get(order, "prices_include_tax"));
@@ -609,6 +615,15 @@ static json_t *items(const struct mail_opts *mo, const json_t *order, bool admin
             tputs(&meta, key);
             tputs(&meta, ": ");
             tputs(&meta, str(md, "value"));
+        }
+        /* the product's purchase note under the line (show_purchase_note: a paid order, the customer's
+         * e-mail); its tags go with the plain-text pass */
+        char iid[24];
+        snprintf(iid, sizeof iid, "%lld", (long long)json_integer_value(json_object_get(it, "id")));
+        const char *note = json_string_value(json_object_get(notes, iid));
+        if (note && note[0]) {
+            tputs(&meta, "\n");
+            tputs(&meta, note);
         }
         json_t *row = json_pack("{s:s, s:I, s:s, s:s}", "name", str(it, "name"), "quantity",
                                 json_integer_value(json_object_get(it, "quantity")), "subtotal", v, "meta_text",
@@ -665,6 +680,118 @@ static int refunded_taxes(struct db *db, const struct store_options *opt, uint64
         out[*n].rate_id = strtoull(db_cell(&r, i, 0) ? db_cell(&r, i, 0) : "0", NULL, 10);
         out[*n].amount = strtod(db_cell(&r, i, 1) ? db_cell(&r, i, 1) : "0", NULL);
         (*n)++;
+    }
+    db_rows_free(&r);
+    return 0;
+}
+
+/* ---- purchase notes and downloads ------------------------------------------------------------ */
+
+/* WC_Order::is_paid(): processing or completed (wc_get_is_paid_statuses). */
+static bool order_paid(const json_t *order)
+{
+    const char *st = str(order, "status");
+    return strcmp(st, "processing") == 0 || strcmp(st, "completed") == 0;
+}
+
+/* The purchase note of each line's product (WC_Product::get_purchase_note: a variation has its parent's),
+ * as {"<order_item_id>": note} for the lines that have one. 0, or -1. */
+static int purchase_notes(struct db *db, uint64_t order_id, json_t **out)
+{
+    *out = json_object();
+    struct db_value p[1] = {DB_UINT(order_id)};
+    struct db_rows r;
+    if (db_query(db,
+                 "SELECT i.order_item_id, n.meta_value FROM {p}woocommerce_order_items i"
+                 " JOIN {p}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'"
+                 " JOIN {p}posts p ON p.ID = pm.meta_value AND p.post_type = 'product'"
+                 " JOIN {p}postmeta n ON n.post_id = p.ID AND n.meta_key = '_purchase_note'"
+                 " WHERE i.order_id = ? AND i.order_item_type = 'line_item' AND n.meta_value <> ''",
+                 p, 1, &r) != 0) {
+        log_warn("order mail: purchase notes: %s", db_error(db));
+        return -1;
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_t *v = json_string(db_cell(&r, i, 1));
+        if (v) /* a note that is not UTF-8 is left out */
+            json_object_set_new(*out, db_cell(&r, i, 0), v);
+    }
+    db_rows_free(&r);
+    return 0;
+}
+
+/* A stored "YYYY-MM-DD HH:MM:SS" in date_format (date_i18n of access_expires). */
+static void stored_date(const struct mail_opts *mo, const char *s, char *out, size_t cap)
+{
+    struct tm tm = {0};
+    out[0] = '\0';
+    if (s == NULL || sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+        return;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    struct tm norm;
+    if (gmtime_r(&t, &norm) == NULL)
+        return;
+    wc_date(mo->date_format, &norm, out, cap);
+}
+
+/* WC_Order::get_downloadable_items() as WC_Emails::order_downloads lists them: per line item, its
+ * product's (or variation's) permissions for this order and billing e-mail in the order they were
+ * granted, each file the product still has and is still downloadable: {product_name, download_name,
+ * download_url (home_url/?download_file=&order=&uid=sha256(e-mail)&key=), expires (date_format or
+ * "Never")}. 0, or -1. */
+static int downloads(struct db *db, const struct store_options *opt, const struct mail_opts *mo, const json_t *order,
+                     uint64_t order_id, json_t **out)
+{
+    *out = json_array();
+    const char *email = str(json_object_get(order, "billing"), "email");
+    struct db_value p[2] = {DB_STR(email), DB_UINT(order_id)};
+    struct db_rows r;
+    if (db_query(db,
+                 "SELECT d.download_id, d.product_id, d.access_expires, p.post_title, f.meta_value"
+                 " FROM {p}woocommerce_order_items i"
+                 " JOIN {p}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'"
+                 " LEFT JOIN {p}woocommerce_order_itemmeta vm ON vm.order_item_id = i.order_item_id AND vm.meta_key = '_variation_id'"
+                 " JOIN {p}woocommerce_downloadable_product_permissions d ON d.order_id = i.order_id AND d.user_email = ?"
+                 " AND d.product_id = IF(COALESCE(vm.meta_value, 0) > 0, vm.meta_value, pm.meta_value)"
+                 " JOIN {p}posts p ON p.ID = d.product_id"
+                 " JOIN {p}postmeta dl ON dl.post_id = p.ID AND dl.meta_key = '_downloadable' AND dl.meta_value = 'yes'"
+                 " LEFT JOIN {p}postmeta f ON f.post_id = p.ID AND f.meta_key = '_downloadable_files'"
+                 " WHERE i.order_id = ? AND i.order_item_type = 'line_item' ORDER BY i.order_item_id, d.permission_id",
+                 p, 2, &r) != 0) {
+        log_warn("order mail: downloads: %s", db_error(db));
+        return -1;
+    }
+    unsigned char h[32];
+    unsigned hl = 0;
+    char uid[65] = "";
+    if (EVP_Digest(email, strlen(email), h, &hl, EVP_sha256(), NULL) == 1 && hl == sizeof h)
+        for (size_t i = 0; i < sizeof h; i++)
+            snprintf(uid + 2 * i, 3, "%02x", h[i]);
+    char home[512];
+    snprintf(home, sizeof home, "%s", opt->home_url);
+    size_t hlen = strlen(home);
+    if (hlen == 0 || home[hlen - 1] != '/') /* trailingslashit */
+        snprintf(home + hlen, sizeof home - hlen, "/");
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *files = db_cell(&r, i, 4), *id = db_cell(&r, i, 0);
+        const char *err = NULL;
+        json_t *fa = files ? php_unserialize(files, db_cell_len(&r, i, 4), &err) : NULL;
+        json_t *file = json_object_get(fa, id ? id : "");
+        const char *fname = json_string_value(json_object_get(file, "name"));
+        if (fname != NULL && json_is_string(json_object_get(file, "file"))) { /* WC_Product::has_file */
+            char url[1200], expires[128];
+            snprintf(url, sizeof url, "%s?download_file=%s&order=%s&uid=%s&key=%s", home, db_cell(&r, i, 1),
+                     str(order, "order_key"), uid, id);
+            stored_date(mo, db_cell(&r, i, 2), expires, sizeof expires);
+            json_t *row = json_pack("{s:s, s:s, s:s, s:s}", "product_name", db_cell(&r, i, 3) ? db_cell(&r, i, 3) : "",
+                                    "download_name", fname, "download_url", url, "expires",
+                                    expires[0] ? expires : "Never");
+            if (row)
+                json_array_append_new(*out, row);
+        }
+        json_decref(fa);
     }
     db_rows_free(&r);
     return 0;
@@ -772,6 +899,19 @@ static int send_order_mail(struct db *db, const struct store_options *opt, const
         rc = -1;
         goto out;
     }
+    /* show_purchase_note (is_paid, not to the admin) and WC_Emails::order_downloads (not to the admin,
+     * not the refund e-mail, is_download_permitted) */
+    json_t *notes = NULL, *dls = NULL;
+    bool permitted = strcmp(str(order, "status"), "completed") == 0 ||
+                     (mo.downloads_after_payment && strcmp(str(order, "status"), "processing") == 0);
+    if ((!e->admin && order_paid(order) && purchase_notes(db, order_id, &notes) != 0) ||
+        (!e->admin && permitted && strcmp(e->id, "customer_refunded_order") != 0 &&
+         downloads(db, opt, &mo, order, order_id, &dls) != 0)) {
+        json_decref(notes);
+        json_decref(dls);
+        rc = -1;
+        goto out;
+    }
     char date[128], host[256], full_name[512];
     order_date(&mo, order, date, sizeof date);
     url_host(opt->home_url, host, sizeof host);
@@ -795,12 +935,18 @@ static int send_order_mail(struct db *db, const struct store_options *opt, const
     data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:b, s:s, s:s, s:s}",
                      "heading", heading, "first_name", str(billing, "first_name"), "order_number",
                      str(order, "number"), "order_date_upper", date_u, "billing_full_name", full_name, "blogname",
-                     blogname, "items", items(&mo, order, e->admin), "totals", item_totals(&mo, order, rt, nrt),
+                     blogname, "items", items(&mo, order, e->admin, notes), "totals", item_totals(&mo, order, rt, nrt),
                      "customer_note", str(order, "customer_note"), "billing_address", baddr, "billing_phone",
                      str(billing, "phone"), "billing_email", str(billing, "email"), "shipping_address", saddr,
                      "has_shipping", has_shipping, "shipping_phone", str(json_object_get(order, "shipping"), "phone"),
                      "additional_content", additional, "footer", footer);
     free(date_u);
+    json_decref(notes);
+    if (data && json_array_size(dls) > 0) {
+        json_object_set(data, "downloads", dls);
+        json_object_set_new(data, "has_downloads", json_true());
+    }
+    json_decref(dls);
     if (data == NULL) {
         log_warn("order mail: %s: order %" PRIu64 " has text that is not UTF-8; not queued", e->id, order_id);
         goto out;

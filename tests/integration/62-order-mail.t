@@ -291,6 +291,61 @@ m0=$(last_mail)
 is "$(req PATCH /orders/$id8 -d '{"status":"on-hold"}')" 200 "on-hold with out-of-stock notices off: 200"
 is "$(rows $m0 no_stock $pid8)$(rows $m0 low_stock $pid8)" "" "  no stock e-mail for it"
 
+# ---- purchase notes and downloads (the customer's e-mails of a paid order) ----
+# a pending order with a line of a simple product; that product gets a purchase note and a file
+read -r id12 it12 pid12 <<<"$(sql $DB "SELECT o.id, i.order_item_id, pm.meta_value FROM ${P}wc_orders o
+    JOIN ${P}woocommerce_order_items i ON i.order_id = o.id AND i.order_item_type = 'line_item'
+    JOIN ${P}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'
+    JOIN ${P}woocommerce_order_itemmeta vm ON vm.order_item_id = i.order_item_id AND vm.meta_key = '_variation_id' AND vm.meta_value = '0'
+    WHERE o.type = 'shop_order' AND o.status = 'wc-pending' AND o.id NOT IN ($USED) AND o.billing_email LIKE '%@%'
+    ORDER BY o.id LIMIT 1" | tr '\t' ' ')"
+USED="$USED,$id12"
+like "$id12 $it12 $pid12" '^[0-9]+ [0-9]+ [0-9]+$' "a pending order ($id12) with a line of a simple product ($pid12)"
+F12=6f1d7a52-0c1e-4a7b-9a51-5b1b2c3d4e12
+FILES12=$(php -r 'echo serialize([$argv[1] => ["id" => $argv[1], "name" => "Manual PDF", "file" => "https://example.com/manual.pdf", "enabled" => true]]);' "$F12")
+sql $DB "DELETE FROM ${P}postmeta WHERE post_id = $pid12 AND meta_key IN ('_purchase_note', '_downloadable', '_downloadable_files', '_download_limit', '_download_expiry');
+         INSERT INTO ${P}postmeta (post_id, meta_key, meta_value) VALUES ($pid12, '_purchase_note', 'Keep <strong>this</strong> receipt for the warranty.'),
+         ($pid12, '_downloadable', 'yes'), ($pid12, '_downloadable_files', '$FILES12'), ($pid12, '_download_limit', ''), ($pid12, '_download_expiry', '30');
+         UPDATE ${P}wc_product_meta_lookup SET downloadable = 1 WHERE product_id = $pid12"
+iname12=$(sql $DB "SELECT order_item_name FROM ${P}woocommerce_order_items WHERE order_item_id = $it12")
+email12=$(ord $id12 billing_email)
+m0=$(last_mail)
+is "$(req PATCH /orders/$id12 -d '{"status":"on-hold"}')" 200 "PATCH pending → on-hold: 200"
+b=$(body $m0 customer_on_hold_order)
+hasnt "$b" "receipt for the warranty" "  not paid: no purchase note"
+hasnt "$b" "DOWNLOADS" "  and no downloads"
+m0=$(last_mail)
+is "$(req PATCH /orders/$id12 -d '{"status":"processing"}')" 200 "PATCH on-hold → processing: 200"
+is "$(sql $DB "SELECT COUNT(*) FROM ${P}woocommerce_downloadable_product_permissions WHERE order_id = $id12 AND download_id = '$F12'")" 1 \
+    "  the download permission is granted"
+exp12=$(sql $DB "SELECT DATE_FORMAT(access_expires, '%M %e, %Y') FROM ${P}woocommerce_downloadable_product_permissions WHERE order_id = $id12 AND download_id = '$F12'")
+key12=$(sql $DB "SELECT order_key FROM ${P}wc_order_operational_data WHERE order_id = $id12")
+home12=$(opt home)
+uid12=$(printf '%s' "$email12" | sha256sum | cut -d' ' -f1)
+b=$(body $m0 customer_processing_order)
+has "$b" "DOWNLOADS
+
+Product: $(sql $DB "SELECT post_title FROM ${P}posts WHERE ID = $pid12")
+Expires: $exp12
+Download: Manual PDF - ${home12%/}/?download_file=$pid12&order=$key12&uid=$uid12&key=$F12
+
+==========
+
+[ORDER #$id12]" "  the downloads before the order table: product, expiry, file and its link"
+has "$b" "$iname12 X " "  the line"
+has "$b" "
+Keep this receipt for the warranty.
+
+" "  its purchase note under it, tags stripped"
+b=$(body $m0 new_order)
+hasnt "$b" "receipt for the warranty" "  the admin's new_order: no purchase note"
+hasnt "$b" "DOWNLOADS" "  and no downloads"
+m0=$(last_mail)
+is "$(req POST /orders/$id12/refund --data-binary '{"amount":"1.00","restock":false}')" 201 "a partial refund: 201"
+b=$(body $m0 customer_partially_refunded_order)
+hasnt "$b" "DOWNLOADS" "  the refund e-mail has no downloads"
+has "$b" "Keep this receipt for the warranty." "  but the purchase note (the order is paid)"
+
 # ---- the customer note in the store's price and date format, then another price format ----
 id9=$(pick processing)
 m0=$(last_mail)
