@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -586,6 +587,21 @@ static json_t *item_totals(const struct mail_opts *mo, const json_t *order, cons
     return rows;
 }
 
+/* wc_is_attribute_in_product_name: name contains " value," or ends with " value" (case-insensitive). */
+static bool attribute_in_name(const char *value, const char *name)
+{
+    size_t vl = strlen(value), nl = strlen(name);
+    if (vl == 0)
+        return false;
+    for (size_t i = 0; i + vl + 1 <= nl; i++) {
+        if (name[i] != ' ' || strncasecmp(name + i + 1, value, vl) != 0)
+            continue;
+        if (name[i + 1 + vl] == ',' || i + 1 + vl == nl)
+            return true;
+    }
+    return false;
+}
+
 /* The line items as email-order-items.php lists them: name, the SKU in admin e-mails, quantity, the
  * line subtotal (get_formatted_line_subtotal with the store's tax display), visible meta, the purchase
  * note (notes: order_item_id as text → note, NULL for none). */
@@ -607,14 +623,20 @@ static json_t *items(const struct mail_opts *mo, const json_t *order, bool admin
         }
         struct text meta = {0};
         tput(&meta, "", 0);
+        /* wc_display_item_meta over get_formatted_meta_data('_'): the display forms apid/orders_read.c
+         * wrote (labels, term names, cleaned values) of the rows that are not hidden ('_'), scalar and
+         * not "", less a variation's attribute values its name already shows */
+        bool variation = json_integer_value(json_object_get(it, "variation_id")) > 0;
         json_array_foreach(json_object_get(it, "meta_data"), k, md) {
-            const char *key = str(md, "key");
-            if (key[0] == '_' || !json_is_string(json_object_get(md, "value")))
+            const json_t *val = json_object_get(md, "value"), *dv = json_object_get(md, "display_value");
+            if (str(md, "key")[0] == '_' || !json_is_string(val) || json_string_length(val) == 0 || !json_is_string(dv))
+                continue;
+            if (variation && attribute_in_name(json_string_value(dv), str(it, "name")))
                 continue;
             tputs(&meta, "\n- ");
-            tputs(&meta, key);
+            tputs(&meta, str(md, "display_key"));
             tputs(&meta, ": ");
-            tputs(&meta, str(md, "value"));
+            tputs(&meta, json_string_value(dv));
         }
         /* the product's purchase note under the line (show_purchase_note: a paid order, the customer's
          * e-mail); its tags go with the plain-text pass */

@@ -346,6 +346,45 @@ b=$(body $m0 customer_partially_refunded_order)
 hasnt "$b" "DOWNLOADS" "  the refund e-mail has no downloads"
 has "$b" "Keep this receipt for the warranty." "  but the purchase note (the order is paid)"
 
+# ---- item meta as the e-mail shows it (wc_display_item_meta: display key and value) ----
+# a processing order with a variation line (its pa_color/pa_size as the seed writes them) and a simple
+# line, which gets meta of every kind: shown (cleaned, its key rawurldecoded), protected, serialized, empty
+read -r id13 vit13 sit13 <<<"$(sql $DB "SELECT o.id, v.order_item_id, s.order_item_id FROM ${P}wc_orders o
+    JOIN ${P}woocommerce_order_items v ON v.order_id = o.id AND v.order_item_type = 'line_item'
+    JOIN ${P}woocommerce_order_itemmeta c ON c.order_item_id = v.order_item_id AND c.meta_key = 'pa_color'
+    JOIN ${P}woocommerce_order_items s ON s.order_id = o.id AND s.order_item_type = 'line_item'
+    JOIN ${P}woocommerce_order_itemmeta sv ON sv.order_item_id = s.order_item_id AND sv.meta_key = '_variation_id' AND sv.meta_value = '0'
+    WHERE o.type = 'shop_order' AND o.status = 'wc-processing' AND o.id NOT IN ($USED) AND o.billing_email LIKE '%@%'
+    ORDER BY o.id, v.order_item_id, s.order_item_id LIMIT 1" | tr '\t' ' ')"
+USED="$USED,$id13"
+like "$id13 $vit13 $sit13" '^[0-9]+ [0-9]+ [0-9]+$' "a processing order ($id13) with a variation line and a simple line"
+sql $DB "INSERT INTO ${P}woocommerce_order_itemmeta (order_item_id, meta_key, meta_value) VALUES
+         ($sit13, 'Engraving', 'To Anna   <b>with love</b>'), ($sit13, '_gift_secret', 'hidden'), ($sit13, 'Gift%20wrap', 'yes'),
+         ($sit13, 'Options', 'a:1:{i:0;s:1:\"x\";}'), ($sit13, 'Blank', '')"
+is "$(req GET /orders/$id13)" 200 "GET the order"
+# the display forms of the variation's attributes, as the API shows them
+read -r ck13 cv13 <<<"$(jq_ ".line_items[] | select(.id == $vit13) | .meta_data[] | select(.key == \"pa_color\") | \"\(.display_key) \(.display_value)\"")"
+read -r sk13 sv13 <<<"$(jq_ ".line_items[] | select(.id == $vit13) | .meta_data[] | select(.key == \"pa_size\") | \"\(.display_key) \(.display_value)\"")"
+like "$ck13 $cv13 $sk13 $sv13" '^[A-Z][a-z]+ [A-Za-z]+ [A-Z][a-z]+ [A-Za-z]+' "  its color and size attributes have labels and term names ($ck13: $cv13, $sk13: $sv13)"
+vname13=$(sql $DB "SELECT order_item_name FROM ${P}woocommerce_order_items WHERE order_item_id = $vit13")
+# the line's name shows the color only: the size is listed under it, the color not
+sql $DB "UPDATE ${P}woocommerce_order_items SET order_item_name = '${vname13%% - *} - $cv13' WHERE order_item_id = $vit13"
+m0=$(last_mail)
+is "$(req POST /orders/$id13/notes --data-binary '{"note":"About your items.","customer_note":true}')" 201 "a customer note: 201"
+b=$(body $m0 customer_note)
+has "$b" "
+- Engraving: To Anna with love
+- Gift wrap: yes
+" "  the simple line's visible meta: display key and value, cleaned, in stored order"
+hasnt "$b" "_gift_secret" "  not the protected key"
+hasnt "$b" "hidden" "  nor its value"
+hasnt "$b" "Options:" "  nor the serialized value"
+hasnt "$b" "Blank:" "  nor the empty one"
+has "$b" "${vname13%% - *} - $cv13 X " "  the variation line"
+has "$b" "- $sk13: $sv13" "  its size, by label and term name"
+hasnt "$b" "- $ck13: " "  not its color, which its name shows"
+hasnt "$b" "pa_color" "  no raw attribute key"
+
 # ---- the customer note in the store's price and date format, then another price format ----
 id9=$(pick processing)
 m0=$(last_mail)
