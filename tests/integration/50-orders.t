@@ -210,20 +210,11 @@ sql "$DB" "UPDATE ${P}wc_orders SET date_updated_gmt = '$upd0' WHERE id = $y"
 
 # --- a posts-storage store behind a second apid ---
 PDB=${ORDERS_POSTS_DB:-cartman_test_posts}
-server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
-server "DROP DATABASE IF EXISTS $PDB; CREATE DATABASE $PDB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-CARTMAN_DB_NAME=$PDB "$BIN/authd" migrate >"$T/orders-posts-migrate.log" 2>&1
-CARTMAN_DB_NAME=$PDB "$BIN/authd" seed-demo --storage posts --orders 300 --seed 7 >/dev/null 2>"$T/orders-posts-seed.log"
+store_create "$PDB" posts 300 7
 is "$(sql "$PDB" "SELECT option_value FROM ${P}options WHERE option_name = 'woocommerce_custom_orders_table_enabled'")" no "posts store seeded"
 PP=$((TEST_PORT_BASE + 370))
-CARTMAN_DB_NAME=$PDB CARTMAN_LISTEN=127.0.0.1:$PP CARTMAN_LISTEN_H2C= "$BIN/apid" serve >"$T/apid-posts.log" 2>&1 &
-ppid=$!
-for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$PP/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+apid_start "$PDB" "$PP"
 run_store "$PDB" "https://127.0.0.1:$PP/cartman/v1" posts
-kill -TERM "$ppid"
-for _ in $(seq 1 100); do kill -0 "$ppid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$ppid" 2>/dev/null && kill -KILL "$ppid"
-is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-posts.log" | head -3)" "" \
-    "the posts apid's log has no sanitizer report or error line"
-server "DROP DATABASE IF EXISTS $PDB"
+apid_stop "$PDB"
+sql_server "DROP DATABASE IF EXISTS $PDB"
 done_testing

@@ -208,21 +208,12 @@ is "$(jr '[.[] | has("meta_data") and has("needs_processing") and has("payment_u
 
 # --- a posts-storage store behind a second apid ---
 PDB=cartman_test_order_meta
-server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
-server "DROP DATABASE IF EXISTS $PDB; CREATE DATABASE $PDB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-CARTMAN_DB_NAME=$PDB "$BIN/authd" migrate >"$T/order-meta-migrate.log" 2>&1
-CARTMAN_DB_NAME=$PDB "$BIN/authd" seed-demo --storage posts --orders 60 --seed 11 >/dev/null 2>"$T/order-meta-seed.log"
+store_create "$PDB" posts 60 11
 is "$(sql "$PDB" "SELECT option_value FROM ${P}options WHERE option_name = 'woocommerce_custom_orders_table_enabled'")" no "posts store seeded"
 PP=$((TEST_PORT_BASE + 385))
-CARTMAN_DB_NAME=$PDB CARTMAN_LISTEN=127.0.0.1:$PP CARTMAN_LISTEN_H2C= "$BIN/apid" serve >"$T/apid-order-meta.log" 2>&1 &
-ppid=$!
-for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$PP/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+apid_start "$PDB" "$PP"
 for _ in $(seq 1 50); do [ "$(get "https://127.0.0.1:$PP/cartman/v1/orders?per_page=1")" != 503 ] && break; sleep 0.2; done
 run_store "$PDB" "https://127.0.0.1:$PP/cartman/v1" posts
-kill -TERM "$ppid"
-for _ in $(seq 1 100); do kill -0 "$ppid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$ppid" 2>/dev/null && kill -KILL "$ppid"
-is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-order-meta.log" | head -3)" "" \
-    "the posts apid's log has no sanitizer report or error line"
-server "DROP DATABASE IF EXISTS $PDB"
+apid_stop "$PDB"
+sql_server "DROP DATABASE IF EXISTS $PDB"
 done_testing

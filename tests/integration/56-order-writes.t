@@ -14,7 +14,6 @@ T=${CARTMAN_TEST_DIR:-/tmp}
 P=$CARTMAN_DB_PREFIX
 SRC=127.0.0.56
 HDB=cartman_test_ow_hpos PDB=cartman_test_ow_posts SDB=cartman_test_ow_sync
-server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
 
 token() { curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d grant_type=client_credentials "$@" \
     "$AUTHD_URL/oauth/token" | jq -r .access_token; }
@@ -33,36 +32,19 @@ req() {
 jq_() { jq -r "$1" <"$T/ow.body" 2>/dev/null; }
 
 # --- the stores ---
-mkstore() {
-    server "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-    CARTMAN_DB_NAME=$1 "$BIN/authd" migrate >>"$T/ow-migrate.log" 2>&1
-    CARTMAN_DB_NAME=$1 "$BIN/authd" seed-demo --storage "$2" --orders 200 --seed 7 >/dev/null 2>>"$T/ow-seed.log"
-}
-mkstore $HDB hpos
-mkstore $PDB posts
-mkstore $SDB hpos
-# The sync store gets the posts copy of every order and refund (the same seed makes the same rows in
-# both storages) in place of the placeholders, as WooCommerce's synchronisation leaves it.
-sql $SDB "DELETE FROM ${P}posts WHERE post_type = 'shop_order_placehold'"
-sql $SDB "INSERT INTO ${P}posts SELECT * FROM $PDB.${P}posts WHERE post_type IN ('shop_order', 'shop_order_refund')"
-sql $SDB "INSERT INTO ${P}postmeta (post_id, meta_key, meta_value) SELECT m.post_id, m.meta_key, m.meta_value
-          FROM $PDB.${P}postmeta m JOIN $PDB.${P}posts p ON p.ID = m.post_id
-          WHERE p.post_type IN ('shop_order', 'shop_order_refund') ORDER BY m.meta_id"
-sql $SDB "UPDATE ${P}options SET option_value = 'yes' WHERE option_name = 'woocommerce_custom_orders_table_data_sync_enabled'"
+store_create $HDB hpos 200 7
+store_create $PDB posts 200 7
+store_create $SDB hpos 200 7
+# the sync store: the posts copy of every order beside the HPOS rows, as WooCommerce's synchronisation keeps it
+store_sync_from $SDB $PDB
 is "$(sql $SDB "SELECT COUNT(*) FROM ${P}posts WHERE post_type = 'shop_order'") $(sql $SDB "SELECT COUNT(*) FROM ${P}wc_orders WHERE type = 'shop_order'")" \
     "200 200" "sync store: both copies of the 200 orders"
 
-pids=()
-start_apid() { # start_apid DB PORT
-    # no SMTP: the order e-mails stay in the scratch store's outbox, where the checks read them
-    CARTMAN_DB_NAME=$1 CARTMAN_LISTEN=127.0.0.1:$2 CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= "$BIN/apid" serve >"$T/apid-$1.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-}
 HP=$((TEST_PORT_BASE + 380)) PP=$((TEST_PORT_BASE + 381)) SP=$((TEST_PORT_BASE + 382))
-start_apid $HDB $HP
-start_apid $PDB $PP
-start_apid $SDB $SP
+# no SMTP: the order e-mails stay in the scratch stores' outboxes, where the checks read them
+apid_start $HDB $HP CARTMAN_SMTP_URL=
+apid_start $PDB $PP CARTMAN_SMTP_URL=
+apid_start $SDB $SP CARTMAN_SMTP_URL=
 for port in $HP $PP $SP; do # apid fetches authd's keys in the background
     for _ in $(seq 1 50); do [ "$(req GET "https://127.0.0.1:$port/cartman/v1/connection-test")" = 200 ] && break; sleep 0.2; done
 done
@@ -470,11 +452,6 @@ is "$(fingerprint $HDB)" "$fp" "  nothing changed"
 sql $HDB "UPDATE ${P}wc_orders SET status = 'wc-completed' WHERE id = $x"
 
 # --- teardown ---
-for p in "${pids[@]}"; do kill -TERM "$p"; done
-for p in "${pids[@]}"; do for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; done
-for d in $HDB $PDB $SDB; do
-    is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-$d.log" | head -3)" "" \
-        "the apid of $d logged no sanitizer report or error"
-done
-server "DROP DATABASE IF EXISTS $HDB; DROP DATABASE IF EXISTS $PDB; DROP DATABASE IF EXISTS $SDB"
+apid_stop $HDB $PDB $SDB
+sql_server "DROP DATABASE IF EXISTS $HDB; DROP DATABASE IF EXISTS $PDB; DROP DATABASE IF EXISTS $SDB"
 done_testing

@@ -12,7 +12,6 @@ T=${CARTMAN_TEST_DIR:-/tmp}
 P=$CARTMAN_DB_PREFIX
 SRC=127.0.0.56
 
-server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
 token() { curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d grant_type=client_credentials "$@" \
     "$AUTHD_URL/oauth/token" | jq -r .access_token; }
 key=$("$BIN/authd" keys create-connection-key --label "refunds test" 2>/dev/null)
@@ -27,25 +26,13 @@ refund() {
 }
 jr() { jq -r "$1" <"$T/r.body" 2>/dev/null; }
 
-declare -A APIDS
 start_store() { # start_store DB STORAGE PORT
-    local db=$1 st=$2 port=$3
-    server "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-    CARTMAN_DB_NAME=$db "$BIN/authd" migrate >"$T/$db-migrate.log" 2>&1
-    CARTMAN_DB_NAME=$db "$BIN/authd" seed-demo --storage "$st" --orders 160 --seed 11 >/dev/null 2>"$T/$db-seed.log"
-    # no SMTP: the refund e-mails stay in the scratch store's outbox
-    CARTMAN_DB_NAME=$db CARTMAN_LISTEN=127.0.0.1:$port CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= "$BIN/apid" serve >"$T/apid-$db.log" 2>&1 &
-    APIDS[$db]=$!
-    for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    store_create "$1" "$2" 160 11
+    apid_start "$1" "$3" CARTMAN_SMTP_URL= # no SMTP: the refund e-mails stay in the scratch store's outbox
 }
 stop_store() {
-    local db=$1 pid=${APIDS[$1]}
-    kill -TERM "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-$db.log" | head -3)" "" \
-        "$db: its apid's log has no sanitizer report or error line"
-    server "DROP DATABASE IF EXISTS $db"
+    apid_stop "$1"
+    sql_server "DROP DATABASE IF EXISTS $1"
 }
 
 # Everything a refund could change, as one line: a failed request must leave it as it was.

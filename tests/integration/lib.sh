@@ -69,3 +69,67 @@ statements_diag() {
     sql_root "SELECT CONCAT('# ', thread_id, ' ', LEFT(REPLACE(argument, '\n', ' '), 300)) FROM mysql.general_log
               WHERE command_type IN ('Query', 'Execute') AND ($*) LIMIT 5"
 }
+
+# log_reports FILE... — the first lines of those daemon logs that show a sanitizer report or an error line
+# (what 99-teardown refuses in the main daemons' logs); nothing when they are clean.
+log_reports() {
+    grep -hE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$@" 2>/dev/null | head -3
+}
+
+# --- scratch stores, each behind an apid of its own (the shared test store is left alone) ---
+
+# sql_server "STATEMENTS" — runs statements as the application user with no default database.
+sql_server() {
+    mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"
+}
+
+# store_create DB STORAGE ORDERS SEED — database DB made anew, migrated and seeded with ORDERS demo orders
+# in STORAGE (hpos or posts) from SEED; the logs go to $T/DB-migrate.log and $T/DB-seed.log.
+store_create() {
+    sql_server "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
+    CARTMAN_DB_NAME=$1 "$BIN/authd" migrate >>"$T/$1-migrate.log" 2>&1
+    CARTMAN_DB_NAME=$1 "$BIN/authd" seed-demo --storage "$2" --orders "$3" --seed "$4" >/dev/null 2>>"$T/$1-seed.log"
+}
+
+# store_sync_from SDB PDB — the HPOS store SDB gets the posts copy of every order and refund of the posts
+# store PDB (seeded alike, so the same rows) in place of its placeholders, and WooCommerce's sync on: a
+# store as WooCommerce's synchronisation leaves it.
+store_sync_from() {
+    local s=$1 p=$2
+    sql "$s" "DELETE FROM ${CARTMAN_DB_PREFIX}posts WHERE post_type = 'shop_order_placehold'"
+    sql "$s" "INSERT INTO ${CARTMAN_DB_PREFIX}posts SELECT * FROM $p.${CARTMAN_DB_PREFIX}posts
+              WHERE post_type IN ('shop_order', 'shop_order_refund')"
+    sql "$s" "INSERT INTO ${CARTMAN_DB_PREFIX}postmeta (post_id, meta_key, meta_value) SELECT m.post_id, m.meta_key, m.meta_value
+              FROM $p.${CARTMAN_DB_PREFIX}postmeta m JOIN $p.${CARTMAN_DB_PREFIX}posts x ON x.ID = m.post_id
+              WHERE x.post_type IN ('shop_order', 'shop_order_refund') ORDER BY m.meta_id"
+    sql "$s" "UPDATE ${CARTMAN_DB_PREFIX}options SET option_value = 'yes'
+              WHERE option_name = 'woocommerce_custom_orders_table_data_sync_enabled'"
+}
+
+# apid_start DB PORT [VAR=VALUE...] — an apid of its own on store DB at https://127.0.0.1:PORT (no
+# cleartext listener; the VAR=VALUE settings added to its environment), once its /healthz answers. Its
+# log is $T/apid-DB.log.
+declare -A APID_PIDS
+apid_start() {
+    local db=$1 port=$2; shift 2
+    env CARTMAN_DB_NAME="$db" CARTMAN_LISTEN="127.0.0.1:$port" CARTMAN_LISTEN_H2C= "$@" "$BIN/apid" serve \
+        >"$T/apid-$db.log" 2>&1 &
+    APID_PIDS[$db]=$!
+    for _ in $(seq 1 100); do
+        curl -fsS --cacert "$CARTMAN_TLS_CERT" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+}
+
+# apid_stop DB... — stops those apids (SIGTERM; SIGKILL after 10 s), then one test each that its log shows
+# no sanitizer report or error line.
+apid_stop() {
+    local db pid
+    for db in "$@"; do kill -TERM "${APID_PIDS[$db]}" 2>/dev/null; done
+    for db in "$@"; do
+        pid=${APID_PIDS[$db]}
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+        is "$(log_reports "$T/apid-$db.log")" "" "the apid of $db logged no sanitizer report or error"
+    done
+}
