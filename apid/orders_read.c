@@ -1876,8 +1876,11 @@ struct options_cache {
 };
 static _Thread_local struct options_cache options_cache;
 
-const struct store_options *orders_options_or_reply(struct http_call *call, struct db *db)
+const struct store_options *orders_options_or_reply(struct http_call *call, struct db **dbp)
 {
+    struct db *db = *dbp = daemon_db_or_reply(call);
+    if (db == NULL)
+        return NULL;
     double now = clock_mono_s();
     if (options_cache.db != db || now - options_cache.at > OPTIONS_TTL_S) {
         if (store_options_load(db, &options_cache.opt) != 0) {
@@ -1971,10 +1974,8 @@ void orders_reply_page(struct http_call *call, int read_rc, struct json_out *w, 
 int orders_list(struct http_call *call, const struct apid_identity *who)
 {
     (void)who;
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
-    const struct store_options *opt = orders_options_or_reply(call, db);
+    struct db *db;
+    const struct store_options *opt = orders_options_or_reply(call, &db);
     if (opt == NULL)
         return 0;
     struct orders_list_args a = {
@@ -2007,10 +2008,8 @@ int orders_get(struct http_call *call, const struct apid_identity *who)
     uint64_t id;
     if (!order_request_id_or_reply(call, "Invalid ID.", &id))
         return 0;
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
-    const struct store_options *opt = orders_options_or_reply(call, db);
+    struct db *db;
+    const struct store_options *opt = orders_options_or_reply(call, &db);
     if (opt == NULL)
         return 0;
     struct json_out w;

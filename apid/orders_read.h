@@ -92,8 +92,9 @@ int orders_parse_date_gmt(const struct store_options *opt, const char *s, char o
 /* The store's wall clock at UTC instant t (timezone_string, or gmt_offset when that is empty). */
 void orders_store_tm(const struct store_options *opt, time_t t, struct tm *out);
 
-/* The store options, cached per worker thread for a few seconds; NULL after answering 503. */
-const struct store_options *orders_options_or_reply(struct http_call *call, struct db *db);
+/* The worker's database connection (into *db) and the store options, cached per worker thread for a few
+ * seconds; NULL after answering 503. */
+const struct store_options *orders_options_or_reply(struct http_call *call, struct db **db);
 
 /* The route handlers (route data: struct apid_route_policy). */
 int orders_list(struct http_call *call, const struct apid_identity *who);

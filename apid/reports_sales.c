@@ -283,10 +283,8 @@ void reports_sales_render(const struct store_options *opt, const struct report_r
 int reports_sales(struct http_call *call, const struct apid_identity *who)
 {
     (void)who;
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
-    const struct store_options *opt = orders_options_or_reply(call, db);
+    struct db *db;
+    const struct store_options *opt = orders_options_or_reply(call, &db);
     if (opt == NULL)
         return 0;
     size_t pl = 0, al = 0, bl = 0;

@@ -304,10 +304,8 @@ int transactions_read(struct db *db, const struct store_options *opt, const stru
 int transactions_list(struct http_call *call, const struct apid_identity *who)
 {
     (void)who;
-    struct db *db = daemon_db_or_reply(call);
-    if (db == NULL)
-        return 0;
-    const struct store_options *opt = orders_options_or_reply(call, db);
+    struct db *db;
+    const struct store_options *opt = orders_options_or_reply(call, &db);
     if (opt == NULL)
         return 0;
     struct transactions_args a = {
