@@ -55,14 +55,10 @@ static json_t *url_join(const char *base, const char *path)
 
 int apid_index(struct http_call *call)
 {
-    struct db *db = daemon_db_or_reply(call);
+    struct store_options opt;
+    struct db *db = daemon_store_or_reply(call, &opt);
     if (db == NULL)
         return 0;
-    struct store_options opt;
-    if (store_options_load(db, &opt) != 0) {
-        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-        return 0;
-    }
     const struct config *cfg = ((struct daemon_worker *)call->worker->data)->cfg;
     json_t *oauth = json_object();
     json_object_set_new(oauth, "issuer", json_string(cfg->authd_url));

@@ -108,12 +108,10 @@ int order_notes_list(struct http_call *call, const struct apid_identity *who)
             return 0;
         }
     }
-    struct db *db = daemon_db_or_reply(call);
+    struct store_options opt;
+    struct db *db = daemon_store_or_reply(call, &opt);
     if (db == NULL)
         return 0;
-    struct store_options opt;
-    if (store_options_load(db, &opt) != 0)
-        return db_down(call);
     int rc = order_exists(db, &opt, id);
     if (rc < 0)
         return db_down(call);
@@ -160,15 +158,11 @@ int order_notes_create(struct http_call *call, const struct apid_identity *who)
         http_reply_error(call->req, 400, "cartman_invalid_param", "Invalid parameter(s): note (must not be empty)");
         return 0;
     }
-    struct db *db = daemon_db_or_reply(call);
+    struct store_options opt;
+    struct db *db = daemon_store_or_reply(call, &opt);
     if (db == NULL) {
         json_decref(body);
         return 0;
-    }
-    struct store_options opt;
-    if (store_options_load(db, &opt) != 0) {
-        json_decref(body);
-        return db_down(call);
     }
     struct order_clock now;
     order_write_clock(&opt, &now);

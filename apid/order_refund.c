@@ -1116,14 +1116,10 @@ int order_refund_post(struct http_call *call, const struct apid_identity *who)
     uint64_t id;
     if (!order_request_id_or_reply(call, "Invalid ID.", &id))
         return 0;
-    struct db *db = daemon_db_or_reply(call);
+    struct store_options opt;
+    struct db *db = daemon_store_or_reply(call, &opt);
     if (db == NULL)
         return 0;
-    struct store_options opt;
-    if (store_options_load(db, &opt) != 0) {
-        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
-        return 0;
-    }
     struct refund_request *req = calloc(1, sizeof *req);
     struct plan *pl = calloc(1, sizeof *pl);
     if (req == NULL || pl == NULL)

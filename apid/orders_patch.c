@@ -131,12 +131,10 @@ int orders_patch(struct http_call *call, const struct apid_identity *who)
                          "Invalid parameter(s): status (one of processing, completed, on-hold, cancelled, refunded)");
         return 0;
     }
-    struct db *db = daemon_db_or_reply(call);
+    struct store_options opt;
+    struct db *db = daemon_store_or_reply(call, &opt);
     if (db == NULL)
         return 0;
-    struct store_options opt;
-    if (store_options_load(db, &opt) != 0)
-        return db_down(call);
     struct order_clock now;
     order_write_clock(&opt, &now);
     int rc = -1;

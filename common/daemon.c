@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/offload.h"
 #include "common/security_settings.h"
+#include "common/store.h"
 
 extern char **environ;
 
@@ -133,6 +134,16 @@ struct db *daemon_db_or_reply(struct http_call *call)
     struct db *db = daemon_worker_db(w);
     if (db == NULL)
         http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+    return db;
+}
+
+struct db *daemon_store_or_reply(struct http_call *call, struct store_options *opt)
+{
+    struct db *db = daemon_db_or_reply(call);
+    if (db != NULL && store_options_load(db, opt) != 0) {
+        http_reply_error(call->req, 503, "cartman_db_unavailable", "The store database is not reachable.");
+        db = NULL;
+    }
     return db;
 }
 

@@ -43,6 +43,12 @@ struct db *daemon_worker_db(struct daemon_worker *w);
  * cartman_db_unavailable and returns NULL (the handler then returns 0). */
 struct db *daemon_db_or_reply(struct http_call *call);
 
+struct store_options; /* common/store.h */
+
+/* daemon_db_or_reply, then the store's options read now (store_options_load: not cached, as a write
+ * needs them) into opt; NULL after answering 503 cartman_db_unavailable when either fails. */
+struct db *daemon_store_or_reply(struct http_call *call, struct store_options *opt);
+
 /* GET /healthz: {"status":"ok","db":"ok"}, or 503 {"status":"error","db":"down","reason":…}. */
 int daemon_healthz(struct http_call *call);
 
