@@ -58,27 +58,6 @@ static void s256(const char *verifier, char out[48])
     signing_base64url(md, 32, out, 48);
 }
 
-static long long scalar(struct db *db, const char *sql, const struct db_value *p, size_t n)
-{
-    struct db_rows rows;
-    if (db_query(db, sql, p, n, &rows) != 0)
-        return -1;
-    long long v = rows.nrows > 0 && db_cell(&rows, 0, 0) ? strtoll(db_cell(&rows, 0, 0), NULL, 10) : -1;
-    db_rows_free(&rows);
-    return v;
-}
-
-static void set_caps(struct db *db, uint64_t user, const char *caps)
-{
-    struct db_value d[] = {DB_UINT(user), DB_STR(db_prefix(db))};
-    db_exec(db, "DELETE FROM {p}usermeta WHERE user_id = ? AND meta_key = CONCAT(?, 'capabilities')", d, 2, NULL);
-    if (caps == NULL)
-        return;
-    struct db_value p[] = {DB_UINT(user), DB_STR(db_prefix(db)), DB_STR(caps)};
-    db_exec(db, "INSERT INTO {p}usermeta (user_id, meta_key, meta_value) VALUES (?, CONCAT(?, 'capabilities'), ?)", p, 3,
-            NULL);
-}
-
 static void cleanup(struct db *db)
 {
     db_exec_text(db, "DELETE FROM {p}cartman_audit_log WHERE event = 'token.authorization_code'"
@@ -87,14 +66,14 @@ static void cleanup(struct db *db)
     db_exec_text(db, "DELETE rt FROM {p}cartman_refresh_tokens rt JOIN {p}cartman_grants g ON g.id = rt.grant_id"
                      " WHERE g.client_id = '" CLIENT "'");
     db_exec_text(db, "DELETE FROM {p}cartman_grants WHERE client_id = '" CLIENT "'");
-    set_caps(db, USER_OK, NULL);
+    test_db_set_caps(db, USER_OK, NULL);
 }
 
 /* The audit rows of the test clients with this result and reason (NULL: no detail). */
 static long long audits(struct db *db, const char *result, const char *reason)
 {
     struct db_value p[] = {DB_STR(result), DB_STR(reason ? reason : "")};
-    return scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.authorization_code'"
+    return test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.authorization_code'"
                       " AND client_id IN ('" CLIENT "', '" OTHER "') AND result = ? AND ip = '192.0.2.8'"
                       " AND COALESCE(JSON_VALUE(detail, '$.reason'), '') = ?", p, 2);
 }
@@ -104,7 +83,7 @@ static long long used(struct db *db, const char *code)
     char hash[65];
     grants_token_hash(code, strlen(code), hash);
     struct db_value p[] = {DB_STR(hash)};
-    return scalar(db, "SELECT used_at IS NOT NULL FROM {p}cartman_auth_codes WHERE code_hash = ?", p, 1);
+    return test_db_scalar(db, "SELECT used_at IS NOT NULL FROM {p}cartman_auth_codes WHERE code_hash = ?", p, 1);
 }
 
 static void test_exchange(struct db *db)
@@ -154,7 +133,7 @@ static void test_exchange(struct db *db)
             }
         }
         long long before = audits(db, rows[i].result, rows[i].reason);
-        long long grants0 = scalar(db, "SELECT COUNT(*) FROM {p}cartman_grants WHERE client_id = '" CLIENT "'", NULL, 0);
+        long long grants0 = test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_grants WHERE client_id = '" CLIENT "'", NULL, 0);
         struct authorization_code_req rq = {.client_id = rows[i].client, .code = code, .code_len = strlen(code),
                                             .redirect_uri = rows[i].redirect, .redirect_len = strlen(rows[i].redirect),
                                             .verifier = rows[i].verifier, .verifier_len = strlen(rows[i].verifier),
@@ -162,7 +141,7 @@ static void test_exchange(struct db *db)
         struct grant g;
         char refresh[GRANTS_TOKEN_BUF] = "";
         TAP_EQ_INT(authorization_code_exchange(db, &rq, &g, refresh), rows[i].want, rows[i].name);
-        long long grants1 = scalar(db, "SELECT COUNT(*) FROM {p}cartman_grants WHERE client_id = '" CLIENT "'", NULL, 0);
+        long long grants1 = test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_grants WHERE client_id = '" CLIENT "'", NULL, 0);
         bool ok = rows[i].want == AUTHORIZATION_CODE_OK;
         TAP_EQ_INT(grants1 - grants0, ok ? 1 : 0, ok ? "… one grant created" : "… no grant created");
         if (ok) {
@@ -175,9 +154,9 @@ static void test_exchange(struct db *db)
                        "… presented again: a replay");
             TAP_EQ_INT(r.id, g.id, "… naming the grant");
             struct db_value p[] = {DB_UINT(g.id)};
-            TAP_EQ_INT(scalar(db, "SELECT revoked_reason = 'code_replay' FROM {p}cartman_grants WHERE id = ?", p, 1), 1,
+            TAP_EQ_INT(test_db_scalar(db, "SELECT revoked_reason = 'code_replay' FROM {p}cartman_grants WHERE id = ?", p, 1), 1,
                        "… which is revoked (code_replay)");
-            TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL",
+            TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL",
                               p, 1), 0, "… with its refresh token");
             TAP_EQ_INT(audits(db, "denied", "code_replay_grant_revoked"), 1, "… and the replay is audited once");
         }
@@ -205,7 +184,7 @@ int main(void)
         return tap_done();
     }
     cleanup(db);
-    set_caps(db, USER_OK, "a:1:{s:12:\"shop_manager\";b:1;}");
+    test_db_set_caps(db, USER_OK, "a:1:{s:12:\"shop_manager\";b:1;}");
     test_exchange(db);
     cleanup(db);
     db_close(db);

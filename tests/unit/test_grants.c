@@ -66,32 +66,10 @@ static enum grants_refresh_status refresh(struct db *db, const char *tok, const 
     return grants_refresh(db, &rq, g, out);
 }
 
-/* The first column of the first row as an integer (-1: no row or an error). */
-static long long scalar(struct db *db, const char *sql, const struct db_value *p, size_t n)
-{
-    struct db_rows rows;
-    if (db_query(db, sql, p, n, &rows) != 0)
-        return -1;
-    long long v = rows.nrows > 0 && db_cell(&rows, 0, 0) ? strtoll(db_cell(&rows, 0, 0), NULL, 10) : -1;
-    db_rows_free(&rows);
-    return v;
-}
-
 /* The test users (no wp_users rows needed: grants only know ids) and their {prefix}capabilities. */
 #define USER_MANAGER 4242 /* shop_manager: may use the app */
 #define USER_DEMOTED 4250 /* shop_manager until test_lost_capability demotes them */
 #define USER_NO_CAPS 4251 /* no {prefix}capabilities row at all */
-
-static void set_caps(struct db *db, uint64_t user, const char *caps)
-{
-    struct db_value d[] = {DB_UINT(user), DB_STR(db_prefix(db))};
-    db_exec(db, "DELETE FROM {p}usermeta WHERE user_id = ? AND meta_key = CONCAT(?, 'capabilities')", d, 2, NULL);
-    if (caps == NULL)
-        return;
-    struct db_value p[] = {DB_UINT(user), DB_STR(db_prefix(db)), DB_STR(caps)};
-    db_exec(db, "INSERT INTO {p}usermeta (user_id, meta_key, meta_value) VALUES (?, CONCAT(?, 'capabilities'), ?)", p, 3,
-            NULL);
-}
 
 static const char SHOP_MANAGER[] = "a:1:{s:12:\"shop_manager\";b:1;}";
 
@@ -102,16 +80,16 @@ static long long audit_rows(struct db *db, uint64_t grant, const char *result, c
     snprintf(oid, sizeof oid, "%llu", (unsigned long long)grant);
     if (result == NULL) {
         struct db_value p[] = {DB_STR(oid)};
-        return scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.refresh' AND object_type = 'grant'"
+        return test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.refresh' AND object_type = 'grant'"
                           " AND object_id = ?", p, 1);
     }
     if (reason == NULL) {
         struct db_value p[] = {DB_STR(oid), DB_STR(result)};
-        return scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.refresh' AND object_type = 'grant'"
+        return test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.refresh' AND object_type = 'grant'"
                           " AND object_id = ? AND result = ? AND detail IS NULL AND ip = '192.0.2.7'", p, 2);
     }
     struct db_value p[] = {DB_STR(oid), DB_STR(result), DB_STR(reason)};
-    return scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.refresh' AND object_type = 'grant'"
+    return test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_audit_log WHERE event = 'token.refresh' AND object_type = 'grant'"
                       " AND object_id = ? AND result = ? AND JSON_VALUE(detail, '$.reason') = ? AND ip = '192.0.2.7'",
                   p, 3);
 }
@@ -158,35 +136,35 @@ static void test_lost_capability(struct db *db)
 {
     struct grant g, r;
     char t0[GRANTS_TOKEN_BUF], t1[GRANTS_TOKEN_BUF], t2[GRANTS_TOKEN_BUF];
-    set_caps(db, USER_DEMOTED, SHOP_MANAGER);
+    test_db_set_caps(db, USER_DEMOTED, SHOP_MANAGER);
     grants_create(db, USER_DEMOTED, "unit-client", "a", "password", NULL, &g, t0);
     TAP_EQ_INT(refresh(db, t0, "unit-client", NULL, &r, t1), GRANTS_ROTATED, "a shop manager refreshes");
     /* WordPress's way of denying one capability of a role */
-    set_caps(db, USER_DEMOTED, "a:2:{s:12:\"shop_manager\";b:1;s:18:\"manage_woocommerce\";b:0;}");
+    test_db_set_caps(db, USER_DEMOTED, "a:2:{s:12:\"shop_manager\";b:1;s:18:\"manage_woocommerce\";b:0;}");
     TAP_EQ_INT(refresh(db, t1, "unit-client", NULL, &r, t2), GRANTS_USER_DENIED, "once manage_woocommerce is denied: refused");
     TAP_EQ_INT(r.id, g.id, "… naming the grant");
     struct db_value p[] = {DB_UINT(g.id)};
-    TAP_EQ_INT(scalar(db, "SELECT revoked_reason = 'user_lost_capability' FROM {p}cartman_grants WHERE id = ?", p, 1), 1,
+    TAP_EQ_INT(test_db_scalar(db, "SELECT revoked_reason = 'user_lost_capability' FROM {p}cartman_grants WHERE id = ?", p, 1), 1,
                "the grant is revoked (user_lost_capability)");
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ?", p, 1), 2,
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ?", p, 1), 2,
                "no new token was stored");
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL", p, 1),
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL", p, 1),
                0, "every token of the grant is spent");
     TAP_EQ_INT(audit_rows(db, g.id, "denied", "not_shop_manager"), 1, "the refusal is audited once");
     TAP_EQ_INT(audit_rows(db, g.id, NULL, NULL), 2, "… beside the first refresh, nothing else");
-    set_caps(db, USER_DEMOTED, SHOP_MANAGER);
+    test_db_set_caps(db, USER_DEMOTED, SHOP_MANAGER);
     TAP_EQ_INT(refresh(db, t1, "unit-client", NULL, &r, t2), GRANTS_INVALID, "promoting them again does not revive it");
 
     grants_create(db, USER_NO_CAPS, "unit-client", "a", "password", NULL, &g, t0);
     TAP_EQ_INT(refresh(db, t0, "unit-client", NULL, &r, t1), GRANTS_USER_DENIED, "a user without capabilities: refused");
-    set_caps(db, USER_DEMOTED, "a:1:{s:13:\"bad-serialize\";");
+    test_db_set_caps(db, USER_DEMOTED, "a:1:{s:13:\"bad-serialize\";");
     grants_create(db, USER_DEMOTED, "unit-client", "a", "password", NULL, &g, t0);
     TAP_EQ_INT(refresh(db, t0, "unit-client", NULL, &r, t1), GRANTS_ERROR, "capabilities that do not unserialize: an error");
     struct db_value q[] = {DB_UINT(g.id)};
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL", q, 1),
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL", q, 1),
                1, "… which changed nothing");
     TAP_EQ_INT(audit_rows(db, g.id, NULL, NULL), 0, "… and audited nothing");
-    set_caps(db, USER_DEMOTED, SHOP_MANAGER);
+    test_db_set_caps(db, USER_DEMOTED, SHOP_MANAGER);
     TAP_EQ_INT(refresh(db, t0, "unit-client", NULL, &r, t1), GRANTS_ROTATED, "… so the same token works once they are fixed");
 }
 
@@ -244,7 +222,7 @@ static void test_concurrent(struct db *db)
     TAP_EQ_INT(rotated, 1, "concurrent uses of one token: exactly one rotation");
     TAP_EQ_INT(grace, RACERS - 1, "… the others are grace retries");
     struct db_value p[] = {DB_UINT(g.id)};
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL", p, 1),
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ? AND rotated_at IS NULL", p, 1),
                1, "… and one live token remains");
     TAP_EQ_INT(audit_rows(db, g.id, "ok", NULL) + audit_rows(db, g.id, "ok", "grace_retry"), RACERS, "… each audited once");
 
@@ -287,7 +265,7 @@ static void test_concurrent(struct db *db)
         errors += rs[0].st != GRANTS_ROTATED && rs[0].st != GRANTS_INVALID;
         if (rs[1].revoked == 1) {
             revoked_runs++;
-            survived += (int)scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ?"
+            survived += (int)test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_refresh_tokens WHERE grant_id = ?"
                                         " AND rotated_at IS NULL", q, 1);
         }
     }
@@ -328,9 +306,9 @@ static void cleanup(struct db *db)
     db_exec_text(db, "DELETE rt FROM {p}cartman_refresh_tokens rt JOIN {p}cartman_grants g ON g.id = rt.grant_id"
                      " WHERE g.client_id = 'unit-client'");
     db_exec_text(db, "DELETE FROM {p}cartman_grants WHERE client_id = 'unit-client'");
-    set_caps(db, USER_MANAGER, NULL);
-    set_caps(db, USER_DEMOTED, NULL);
-    set_caps(db, USER_NO_CAPS, NULL);
+    test_db_set_caps(db, USER_MANAGER, NULL);
+    test_db_set_caps(db, USER_DEMOTED, NULL);
+    test_db_set_caps(db, USER_NO_CAPS, NULL);
 }
 
 int main(void)
@@ -343,7 +321,7 @@ int main(void)
         return tap_done();
     }
     cleanup(db);
-    set_caps(db, USER_MANAGER, SHOP_MANAGER);
+    test_db_set_caps(db, USER_MANAGER, SHOP_MANAGER);
     test_rotation(db);
     test_grace_expired_and_revoke(db);
     test_lost_capability(db);

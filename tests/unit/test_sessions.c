@@ -68,16 +68,6 @@ static const char *set_cookies(struct fake *f)
     return out;
 }
 
-static long long scalar(struct db *db, const char *sql, const struct db_value *p, size_t n)
-{
-    struct db_rows rows;
-    if (db_query(db, sql, p, n, &rows) != 0)
-        return -1;
-    long long v = rows.nrows > 0 && db_cell(&rows, 0, 0) ? strtoll(db_cell(&rows, 0, 0), NULL, 10) : -1;
-    db_rows_free(&rows);
-    return v;
-}
-
 static void test_cookie_parsing(void)
 {
     static const struct {
@@ -149,20 +139,20 @@ static void test_sessions(struct db *db)
     grants_token_hash(id, strlen(id), hash);
     TAP_EQ_STR(s.id_hash, hash, "the row is keyed by SHA-256 of the id");
     struct db_value hp[] = {DB_STR(hash)};
-    TAP_EQ_INT(scalar(db, "SELECT user_id FROM {p}cartman_sessions WHERE id_hash = ?", hp, 1), USER, "… for the user");
-    TAP_EQ_INT(scalar(db, "SELECT ip = '192.0.2.9' FROM {p}cartman_sessions WHERE id_hash = ?", hp, 1), 1,
+    TAP_EQ_INT(test_db_scalar(db, "SELECT user_id FROM {p}cartman_sessions WHERE id_hash = ?", hp, 1), USER, "… for the user");
+    TAP_EQ_INT(test_db_scalar(db, "SELECT ip = '192.0.2.9' FROM {p}cartman_sessions WHERE id_hash = ?", hp, 1), 1,
                "… with the client's address");
     TAP_EQ_INT(strlen(s.csrf), GRANTS_TOKEN_CHARS, "a 43-character CSRF token");
     tap_ok(strcmp(s.csrf, id) != 0, "… that is not the session id");
     struct db_value cp[] = {DB_STR(hash), DB_STR(s.csrf), DB_STR(id)};
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_sessions WHERE id_hash = ? AND ("
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_sessions WHERE id_hash = ? AND ("
                           "CONCAT_WS(' ', id_hash, user_id, ip, created_at, last_seen_at, expires_at) LIKE CONCAT('%', ?, '%')"
                           " OR CONCAT_WS(' ', id_hash, ip) LIKE CONCAT('%', ?, '%'))", cp, 3),
                0, "neither the CSRF token nor the id is stored");
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
                           " AND table_name = '{p}cartman_sessions'", NULL, 0),
                6, "the table has six columns: id_hash, user_id, ip, created_at, last_seen_at, expires_at");
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
                           " AND table_name = '{p}cartman_sessions' AND column_name LIKE '%csrf%'", NULL, 0),
                0, "… none for a CSRF token (migration 5 dropped the unused csrf_token)");
 
@@ -175,7 +165,7 @@ static void test_sessions(struct db *db)
     db_exec(db, "UPDATE {p}cartman_sessions SET last_seen_at = UTC_TIMESTAMP() - INTERVAL 10 MINUTE WHERE id_hash = ?",
             hp, 1, NULL);
     TAP_EQ_INT(find(db, cookie, &t), 1, "found after 10 idle minutes");
-    TAP_EQ_INT(scalar(db, "SELECT last_seen_at > UTC_TIMESTAMP() - INTERVAL 5 SECOND FROM {p}cartman_sessions"
+    TAP_EQ_INT(test_db_scalar(db, "SELECT last_seen_at > UTC_TIMESTAMP() - INTERVAL 5 SECOND FROM {p}cartman_sessions"
                           " WHERE id_hash = ?", hp, 1), 1, "… and its last use is now");
 
     /* sessions_csrf_ok: only the exact token */
@@ -233,7 +223,7 @@ static void test_sessions(struct db *db)
     tap_ok(strstr(set_cookies(&f), SESSIONS_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0") != NULL,
            "… and clears its cookie (%s)", set_cookies(&f));
     fake_free(&f);
-    TAP_EQ_INT(scalar(db, "SELECT COUNT(*) FROM {p}cartman_sessions WHERE id_hash = ?", hp, 1), 0, "… the row is gone");
+    TAP_EQ_INT(test_db_scalar(db, "SELECT COUNT(*) FROM {p}cartman_sessions WHERE id_hash = ?", hp, 1), 0, "… the row is gone");
     TAP_EQ_INT(find(db, cookie, &t), 0, "… and the cookie finds nothing");
 }
 
