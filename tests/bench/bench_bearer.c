@@ -18,28 +18,10 @@
 #include "apid/bearer.h"
 #include "apid/jwks.h"
 #include "apid/revoked.h"
+#include "tests/jws_mint.h"
 
 #define ISS "https://auth.example"
 #define AUD "https://api.example"
-
-static size_t b64url(const unsigned char *in, size_t n, char *out)
-{
-    static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t o = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        out[o++] = B64[v >> 18 & 63], out[o++] = B64[v >> 12 & 63], out[o++] = B64[v >> 6 & 63], out[o++] = B64[v & 63];
-    }
-    if (n - i == 1) {
-        unsigned v = (unsigned)in[i] << 16;
-        out[o++] = B64[v >> 18 & 63], out[o++] = B64[v >> 12 & 63];
-    } else if (n - i == 2) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-        out[o++] = B64[v >> 18 & 63], out[o++] = B64[v >> 12 & 63], out[o++] = B64[v >> 6 & 63];
-    }
-    out[o] = '\0';
-    return o;
-}
 
 static char *token(EVP_PKEY *k, long now, unsigned i)
 {
@@ -50,22 +32,13 @@ static char *token(EVP_PKEY *k, long now, unsigned i)
              "reports:read tickets:read tickets:write\",\"sid\":%u}",
              now + 900, now, i, i + 1);
     char *out = malloc(2048);
-    size_t o = b64url((unsigned char *)hdr, strlen(hdr), out);
+    size_t o = jws_mint_b64url((unsigned char *)hdr, strlen(hdr), out);
     out[o++] = '.';
-    o += b64url((unsigned char *)pl, strlen(pl), out + o);
-    unsigned char der[80], sig[64];
-    size_t dlen = sizeof der;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k);
-    EVP_DigestSign(md, der, &dlen, (unsigned char *)out, o);
-    EVP_MD_CTX_free(md);
-    const unsigned char *p = der;
-    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
-    BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32);
-    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32);
-    ECDSA_SIG_free(es);
+    o += jws_mint_b64url((unsigned char *)pl, strlen(pl), out + o);
+    unsigned char sig[64];
+    jws_mint_es256(k, out, o, sig);
     out[o++] = '.';
-    b64url(sig, 64, out + o);
+    jws_mint_b64url(sig, 64, out + o);
     return out;
 }
 
@@ -89,9 +62,9 @@ int main(int argc, char **argv)
     EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_X, &bx);
     EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_Y, &by);
     BN_bn2binpad(bx, buf, 32);
-    b64url(buf, 32, x);
+    jws_mint_b64url(buf, 32, x);
     BN_bn2binpad(by, buf, 32);
-    b64url(buf, 32, y);
+    jws_mint_b64url(buf, 32, y);
     BN_free(bx);
     BN_free(by);
     snprintf(jwks, sizeof jwks, "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\",\"kid\":\"k1\"}]}", x, y);

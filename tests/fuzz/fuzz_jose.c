@@ -2,7 +2,7 @@
  * tests/fuzz/fuzz_jose.c — libFuzzer target for common/jose's base64url decoder and P-256 keys.
  *
  * Checks, beyond "no crash": a decoded input had a length an encoder writes and only base64url
- * characters, decodes to exactly len * 3 / 4 bytes, and encodes back (with the encoder below) to the
+ * characters, decodes to exactly len * 3 / 4 bytes, and encodes back (tests/jws_mint.h) to the
  * same text; 64 input bytes taken as a point give a key or NULL, never anything else.
  */
 #include <stdint.h>
@@ -10,22 +10,9 @@
 #include <string.h>
 
 #include "common/jose.h"
+#include "tests/jws_mint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static size_t encode(const unsigned char *in, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-        size_t chars = n - i >= 3 ? 4 : n - i + 1;
-        for (size_t k = 0; k < chars; k++)
-            out[o++] = B64URL[v >> (18 - 6 * k) & 63];
-    }
-    return o;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(src, data, size);
     long n = jose_base64url_decode(src, size, out);
     if (n >= 0) {
-        if (size % 4 == 1 || (size_t)n != size * 3 / 4 || encode(out, (size_t)n, back) != size ||
+        if (size % 4 == 1 || (size_t)n != size * 3 / 4 || jws_mint_b64url(out, (size_t)n, back) != size ||
             memcmp(back, src, size) != 0)
             abort();
     }

@@ -18,30 +18,11 @@
 #include "apid/bearer.h"
 #include "apid/jwks.h"
 #include "apid/revoked.h"
+#include "tests/jws_mint.h"
 #include "tests/tap.h"
 
 #define ISS "https://auth.example"
 #define AUD "https://api.example"
-
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static size_t b64url(const unsigned char *in, size_t n, char *out)
-{
-    size_t o = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        out[o++] = B64[v >> 18 & 63], out[o++] = B64[v >> 12 & 63], out[o++] = B64[v >> 6 & 63], out[o++] = B64[v & 63];
-    }
-    if (n - i == 1) {
-        unsigned v = (unsigned)in[i] << 16;
-        out[o++] = B64[v >> 18 & 63], out[o++] = B64[v >> 12 & 63];
-    } else if (n - i == 2) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-        out[o++] = B64[v >> 18 & 63], out[o++] = B64[v >> 12 & 63], out[o++] = B64[v >> 6 & 63];
-    }
-    out[o] = '\0';
-    return o;
-}
 
 static EVP_PKEY *new_key(void)
 {
@@ -58,7 +39,7 @@ static void coord(EVP_PKEY *k, const char *param, char out[64])
     EVP_PKEY_get_bn_param(k, param, &bn);
     BN_bn2binpad(bn, buf, 32);
     BN_free(bn);
-    b64url(buf, 32, out);
+    jws_mint_b64url(buf, 32, out);
 }
 
 static char *jwk_json(EVP_PKEY *k, const char *kid, const char *kty, const char *crv, const char *alg)
@@ -76,23 +57,13 @@ static char *jwk_json(EVP_PKEY *k, const char *kid, const char *kty, const char 
 static char *make_token(const char *header, const char *payload, EVP_PKEY *k, const unsigned char *secret, size_t slen)
 {
     static char out[16384];
-    size_t o = b64url((const unsigned char *)header, strlen(header), out);
+    size_t o = jws_mint_b64url((const unsigned char *)header, strlen(header), out);
     out[o++] = '.';
-    o += b64url((const unsigned char *)payload, strlen(payload), out + o);
+    o += jws_mint_b64url((const unsigned char *)payload, strlen(payload), out + o);
     unsigned char sig[64];
     size_t siglen = 0;
     if (k != NULL) {
-        EVP_MD_CTX *md = EVP_MD_CTX_new();
-        unsigned char der[80];
-        size_t dlen = sizeof der;
-        EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k);
-        EVP_DigestSign(md, der, &dlen, (const unsigned char *)out, o);
-        EVP_MD_CTX_free(md);
-        const unsigned char *p = der;
-        ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
-        BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32);
-        BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32);
-        ECDSA_SIG_free(es);
+        jws_mint_es256(k, out, o, sig);
         siglen = 64;
     } else if (secret != NULL) {
         unsigned int l = 0;
@@ -100,7 +71,7 @@ static char *make_token(const char *header, const char *payload, EVP_PKEY *k, co
         siglen = l;
     }
     out[o++] = '.';
-    o += b64url(sig, siglen, out + o);
+    o += jws_mint_b64url(sig, siglen, out + o);
     out[o] = '\0';
     return out;
 }
@@ -221,7 +192,7 @@ int main(void)
         char other_p[4096], enc[8192];
         snprintf(other_p, sizeof other_p, "%s", payload(now, ISS, AUDS, 900, 0, ""));
         other_p[strlen("{\"iss\":\"" ISS "\",\"sub\":\"")] = '1';
-        b64url((const unsigned char *)other_p, strlen(other_p), enc);
+        jws_mint_b64url((const unsigned char *)other_p, strlen(other_p), enc);
         snprintf(t, sizeof t, "%.*s.%s%s", (int)(d1 - ok_tok), ok_tok, enc, d2);
         ROW("tampered payload", t, BEARER_INVALID);
         snprintf(t, sizeof t, "%s", ok_tok);

@@ -1,17 +1,16 @@
 /*
  * tests/unit/test_jose.c — common/jose: strict base64url (rows: canonical input, padding, the other
  * alphabet, impossible lengths, non-zero unused bits), P-256 keys from coordinates (the generator, a
- * point off the curve), and ES256 verification of a raw r || s signature made here with OpenSSL
- * (accepted; a changed message, a changed signature and another key refused).
+ * point off the curve), and ES256 verification of a raw r || s signature made with OpenSSL
+ * (tests/jws_mint.h): accepted; a changed message, a changed signature and another key refused.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 
 #include "common/jose.h"
+#include "tests/jws_mint.h"
 #include "tests/tap.h"
 
 /* Each row: base64url text and its bytes as hex, or "-" when refused. */
@@ -81,24 +80,6 @@ static void test_p256(void)
     EVP_PKEY_free(off);
 }
 
-/* Signs msg with key as a JWS does: DER from OpenSSL, turned into r || s. */
-static void sign_raw(EVP_PKEY *key, const char *msg, unsigned char sig[64])
-{
-    unsigned char der[80];
-    size_t dlen = sizeof der;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key);
-    EVP_DigestSign(md, der, &dlen, (const unsigned char *)msg, strlen(msg));
-    EVP_MD_CTX_free(md);
-    const unsigned char *p = der;
-    ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
-    const BIGNUM *r, *ss;
-    ECDSA_SIG_get0(s, &r, &ss);
-    BN_bn2binpad(r, sig, 32);
-    BN_bn2binpad(ss, sig + 32, 32);
-    ECDSA_SIG_free(s);
-}
-
 static void test_es256(void)
 {
     EVP_PKEY *key = EVP_EC_gen("P-256"), *other = EVP_EC_gen("P-256");
@@ -109,7 +90,7 @@ static void test_es256(void)
     }
     const char *msg = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIxIn0";
     unsigned char sig[64];
-    sign_raw(key, msg, sig);
+    jws_mint_es256(key, msg, strlen(msg), sig);
     tap_ok(jose_es256_verify(key, msg, strlen(msg), sig), "es256: a signature of the message verifies");
     tap_ok(!jose_es256_verify(key, msg, strlen(msg) - 1, sig), "es256: a shorter message does not");
     tap_ok(!jose_es256_verify(other, msg, strlen(msg), sig), "es256: another key does not");
