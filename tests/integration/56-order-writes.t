@@ -41,10 +41,9 @@ is "$(sql $SDB "SELECT COUNT(*) FROM ${P}posts WHERE post_type = 'shop_order'") 
     "200 200" "sync store: both copies of the 200 orders"
 
 HP=$((TEST_PORT_BASE + 380)) PP=$((TEST_PORT_BASE + 381)) SP=$((TEST_PORT_BASE + 382))
-# no SMTP: the order e-mails stay in the scratch stores' outboxes, where the checks read them
-apid_start $HDB $HP CARTMAN_SMTP_URL=
-apid_start $PDB $PP CARTMAN_SMTP_URL=
-apid_start $SDB $SP CARTMAN_SMTP_URL=
+apid_start $HDB $HP # no SMTP: the order e-mails stay in the scratch stores' outboxes, where the checks read them
+apid_start $PDB $PP
+apid_start $SDB $SP
 for port in $HP $PP $SP; do # apid fetches authd's keys in the background
     for _ in $(seq 1 50); do [ "$(req GET "https://127.0.0.1:$port/cartman/v1/connection-test")" = 200 ] && break; sleep 0.2; done
 done

@@ -28,7 +28,7 @@ jr() { jq -r "$1" <"$T/r.body" 2>/dev/null; }
 
 start_store() { # start_store DB STORAGE PORT
     store_create "$1" "$2" 160 11
-    apid_start "$1" "$3" CARTMAN_SMTP_URL= # no SMTP: the refund e-mails stay in the scratch store's outbox
+    apid_start "$1" "$3" # no SMTP: the refund e-mails stay in the scratch store's outbox
 }
 stop_store() {
     apid_stop "$1"

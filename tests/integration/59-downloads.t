@@ -37,11 +37,9 @@ store_create $SDB hpos 500 11
 store_sync_from $SDB $PDB
 
 HP=$((TEST_PORT_BASE + 395)) PP=$((TEST_PORT_BASE + 396)) SP=$((TEST_PORT_BASE + 397))
-# no SMTP: the order e-mails of the transitions stay in the scratch store's outbox (sent, their
-# Message-IDs would repeat the shared store's: same row ids, same From domain)
-apid_start $HDB $HP CARTMAN_SMTP_URL=
-apid_start $PDB $PP CARTMAN_SMTP_URL=
-apid_start $SDB $SP CARTMAN_SMTP_URL=
+apid_start $HDB $HP # no SMTP (lib.sh): the transitions' order e-mails stay in the scratch store's outbox
+apid_start $PDB $PP
+apid_start $SDB $SP
 for port in $HP $PP $SP; do # apid fetches authd's keys in the background
     for _ in $(seq 1 50); do
         [ "$(curl -sS "${CA[@]}" -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $at" \

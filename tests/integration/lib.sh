@@ -106,13 +106,15 @@ store_sync_from() {
               WHERE option_name = 'woocommerce_custom_orders_table_data_sync_enabled'"
 }
 
-# apid_start DB PORT [VAR=VALUE...] — an apid of its own on store DB at https://127.0.0.1:PORT (no
-# cleartext listener; the VAR=VALUE settings added to its environment), once its /healthz answers. Its
-# log is $T/apid-DB.log.
+# apid_start DB PORT [VAR=VALUE...] — an apid of its own on store DB at https://127.0.0.1:PORT, once its
+# /healthz answers; its log is $T/apid-DB.log. No cleartext listener and no SMTP: the store's e-mails
+# stay in its outbox, and the shared SMTP catcher sees only the main store's (the scratch stores' outbox
+# ids and From address are the same, so 60-mail could not tell their mail apart). VAR=VALUE settings are
+# added to its environment (CARTMAN_SMTP_URL=$CARTMAN_SMTP_URL to send after all).
 declare -A APID_PIDS
 apid_start() {
     local db=$1 port=$2; shift 2
-    env CARTMAN_DB_NAME="$db" CARTMAN_LISTEN="127.0.0.1:$port" CARTMAN_LISTEN_H2C= "$@" "$BIN/apid" serve \
+    env CARTMAN_DB_NAME="$db" CARTMAN_LISTEN="127.0.0.1:$port" CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= "$@" "$BIN/apid" serve \
         >"$T/apid-$db.log" 2>&1 &
     APID_PIDS[$db]=$!
     for _ in $(seq 1 100); do
