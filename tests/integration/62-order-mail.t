@@ -21,7 +21,6 @@ PY=/usr/bin/python3
 DIR=$SMTP_CATCHER_DIR
 DOMAIN=order-mail.test.example # the store's From domain: the Message-IDs of this store's mail end in it
 
-server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
 token() { curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d grant_type=client_credentials "$@" \
     "$AUTHD_URL/oauth/token" | jq -r .access_token; }
 key=$("$BIN/authd" keys create-connection-key --label "order mail test" 2>/dev/null)
@@ -36,13 +35,9 @@ req() {
 }
 jq_() { jq -r "$1" <"$T/om.body" 2>/dev/null; }
 
-server "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-CARTMAN_DB_NAME=$DB "$BIN/authd" migrate >"$T/$DB-migrate.log" 2>&1
-CARTMAN_DB_NAME=$DB "$BIN/authd" seed-demo --storage hpos --orders 400 --seed 23 >/dev/null 2>"$T/$DB-seed.log"
+store_create $DB hpos 400 23
 sql $DB "UPDATE ${P}options SET option_value = 'shop@$DOMAIN' WHERE option_name = 'woocommerce_email_from_address'"
-CARTMAN_DB_NAME=$DB CARTMAN_LISTEN=127.0.0.1:$PORT CARTMAN_LISTEN_H2C= "$BIN/apid" serve >"$T/apid-$DB.log" 2>&1 &
-APID=$!
-for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+apid_start $DB $PORT CARTMAN_SMTP_URL="$CARTMAN_SMTP_URL" # this one sends: its own From domain tells its mail apart
 
 opt() { sql $DB "SELECT option_value FROM ${P}options WHERE option_name = '$1'"; }
 set_opt() { # set_opt NAME VALUE (added when missing)
@@ -447,9 +442,6 @@ has "$b" "Total:	 $(eurl "$tot11") $(eurl "$("$PY" -c "print($tot11 - 1.10)")") 
     "  the total before and after, the tax included less the refunded tax"
 set_opt woocommerce_tax_display_cart excl
 
-kill -TERM $APID
-for _ in $(seq 1 100); do kill -0 $APID 2>/dev/null || break; sleep 0.1; done
-is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-$DB.log" | head -3)" "" \
-    "its apid's log has no sanitizer report or error line"
-server "DROP DATABASE IF EXISTS $DB"
+apid_stop $DB
+sql_server "DROP DATABASE IF EXISTS $DB"
 done_testing
