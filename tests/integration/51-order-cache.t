@@ -16,7 +16,6 @@ P=$CARTMAN_DB_PREFIX
 SRC=127.0.0.51
 TTL=4
 HDB=cartman_test_oc_hpos PDB=cartman_test_oc_posts
-server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
 
 key=$("$BIN/authd" keys create-connection-key --label "order cache test" 2>/dev/null)
 at=$(curl -sS "${CA[@]}" --interface "$SRC" -u "cartman-mobile:$key" -d grant_type=client_credentials \
@@ -32,19 +31,10 @@ req() {
 jq_() { jq -r "$1" <"$T/oc.body" 2>/dev/null; }
 stmts() { sql "$HDB" "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2; }
 
-mkstore() {
-    server "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-    CARTMAN_DB_NAME=$1 "$BIN/authd" migrate >>"$T/oc-migrate.log" 2>&1
-    CARTMAN_DB_NAME=$1 "$BIN/authd" seed-demo --storage "$2" --orders 200 --seed 5 >/dev/null 2>>"$T/oc-seed.log"
-}
-mkstore $HDB hpos
-mkstore $PDB posts
-pids=()
-start_apid() { # start_apid DB PORT (its order e-mails stay queued: no SMTP, so 60-mail's catcher sees none)
-    CARTMAN_DB_NAME=$1 CARTMAN_LISTEN=127.0.0.1:$2 CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= CARTMAN_ORDER_CACHE_TTL=$TTL \
-        "$BIN/apid" serve >"$T/apid-$1.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+store_create $HDB hpos 200 5
+store_create $PDB posts 200 5
+start_apid() { # start_apid DB PORT: with the short cache age (and no SMTP, lib.sh), once it takes the token
+    apid_start "$1" "$2" CARTMAN_ORDER_CACHE_TTL=$TTL
     for _ in $(seq 1 50); do [ "$(req GET "https://127.0.0.1:$2/cartman/v1/orders?per_page=1")" = 200 ] && break; sleep 0.2; done
 }
 HP=$((TEST_PORT_BASE + 386)) PP=$((TEST_PORT_BASE + 387))
@@ -282,14 +272,6 @@ run_store() {
 run_store $HDB "https://127.0.0.1:$HP/cartman/v1" hpos
 run_store $PDB "https://127.0.0.1:$PP/cartman/v1" posts
 
-for p in "${pids[@]}"; do kill -TERM "$p"; done
-for p in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && kill -KILL "$p"
-done
-for db in $HDB $PDB; do
-    is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-$db.log" | head -3)" "" \
-        "the $db apid's log has no sanitizer report or error line"
-    server "DROP DATABASE IF EXISTS $db"
-done
+apid_stop $HDB $PDB
+sql_server "DROP DATABASE IF EXISTS $HDB; DROP DATABASE IF EXISTS $PDB"
 done_testing
