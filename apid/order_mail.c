@@ -1213,3 +1213,29 @@ int order_mail_stock(struct db *db, const struct store_options *opt, uint64_t pr
     opts_free(&mo);
     return rc;
 }
+
+int order_mail_backorder(struct db *db, const struct store_options *opt, uint64_t order_id, uint64_t holder_id,
+                         const char *name, long long quantity)
+{
+    if (quantity == 0)
+        return 0; /* ! $args['quantity'] */
+    struct mail_opts mo;
+    if (opts_load(db, opt, NULL, &mo) != 0)
+        return -1;
+    char *blogname = specialchars_decode(opt->site_name);
+    char *plain_name = wc_plain_text(name ? name : "", name ? strlen(name) : 0, NULL);
+    for (char *c = plain_name; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    char subject[600], body[1200];
+    snprintf(subject, sizeof subject, "[%s] Product backorder", blogname);
+    snprintf(body, sizeof body, "%lld units of %s have been backordered in order #%" PRIu64 ".", llabs(quantity),
+             plain_name, order_id);
+    char to[MAX_RECIPIENTS][321];
+    size_t n = recipients(mo.stock_recipient, to, MAX_RECIPIENTS);
+    int rc = enqueue_all(db, to, n, NULL, subject, body, "backorder", "product", holder_id);
+    free(blogname);
+    free(plain_name);
+    opts_free(&mo);
+    return rc;
+}

@@ -56,4 +56,13 @@ int order_mail_customer_note(struct db *db, const struct store_options *opt, uin
 int order_mail_stock(struct db *db, const struct store_options *opt, uint64_t product_id, uint64_t holder_id,
                      const char *name, long long stock);
 
+/* WC_Emails::backorder for a reduction that left the stock below zero (wc_trigger_stock_change_notifications
+ * fires woocommerce_product_on_backorder after the no-stock notice): "[{blogname}] Product backorder",
+ * "<quantity> units of <name> have been backordered in order #<order_id>.", quantity the whole reduction
+ * (from − to), name that of the product whose stock changed, to woocommerce_stock_email_recipient (else
+ * admin_email). WooCommerce has no setting that turns it off: woocommerce_notify_no_stock and
+ * _low_stock do not apply to it. Nothing for a quantity of 0. */
+int order_mail_backorder(struct db *db, const struct store_options *opt, uint64_t order_id, uint64_t holder_id,
+                         const char *name, long long quantity);
+
 #endif

@@ -941,6 +941,8 @@ static int stock_lines(struct db *db, const struct store_options *opt, struct or
             char held[600];
             if (formatted_name(db, &h, held, sizeof held) != 0 || order_mail_stock(db, opt, pid, h.id, held, to) != 0)
                 return -1;
+            if (to < 0 && order_mail_backorder(db, opt, o->id, h.id, held, from - to) != 0)
+                return -1;
         }
         char entry[700];
         snprintf(entry, sizeof entry, "%s%s %lld&rarr;%lld", len ? ", " : "", name, from, to);

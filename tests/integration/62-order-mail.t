@@ -285,6 +285,24 @@ set_opt woocommerce_notify_no_stock no
 m0=$(last_mail)
 is "$(req PATCH /orders/$id8 -d '{"status":"on-hold"}')" 200 "on-hold with out-of-stock notices off: 200"
 is "$(rows $m0 no_stock $pid8)$(rows $m0 low_stock $pid8)" "" "  no stock e-mail for it"
+# a reduction below zero: WooCommerce's backorder notice (it has no setting of its own: still sent with
+# the out-of-stock notices off), the whole quantity of the line, the order number
+is "$(req PATCH /orders/$id8 -d '{"status":"cancelled"}')" 200 "cancelled again (stock back)"
+sql $DB "UPDATE ${P}postmeta SET meta_value = '$((qty8 - 1))' WHERE post_id = $pid8 AND meta_key = '_stock'"
+m0=$(last_mail)
+is "$(req PATCH /orders/$id8 -d '{"status":"processing"}')" 200 "processing takes the stock to -1: 200"
+is "$(sql $DB "SELECT meta_value FROM ${P}postmeta WHERE post_id = $pid8 AND meta_key = '_stock'")" -1 "  the stock is -1"
+is "$(rows $m0 backorder $pid8)" "backorder|stock@example.com|[$blog] Product backorder" "  backorder to woocommerce_stock_email_recipient"
+is "$(body $m0 backorder $pid8)" "$qty8 units of $fname have been backordered in order #$id8." "  WooCommerce's sentence"
+is "$(rows $m0 no_stock $pid8)" "" "  and no out-of-stock e-mail (turned off)"
+c=$(caught "$(row_id $m0 backorder $pid8)")
+is "$(jq -r .subject <<<"$c") $(jq -r .to <<<"$c")" "[$blog] Product backorder stock@example.com" "  caught by the SMTP server"
+set_opt woocommerce_notify_no_stock yes
+is "$(req PATCH /orders/$id8 -d '{"status":"cancelled"}')" 200 "cancelled (stock back to $((qty8 - 1)))"
+m0=$(last_mail)
+is "$(req PATCH /orders/$id8 -d '{"status":"on-hold"}')" 200 "on-hold with the notices on: 200"
+is "$(rows $m0 "" $pid8 | cut -d'|' -f1 | tr '\n' ' ')" "no_stock backorder " "  out of stock first, then the backorder, as WooCommerce fires them"
+is "$(req PATCH /orders/$id8 -d '{"status":"cancelled"}')" 200 "cancelled (stock back)"
 
 # ---- purchase notes and downloads (the customer's e-mails of a paid order) ----
 # a pending order with a line of a simple product; that product gets a purchase note and a file
