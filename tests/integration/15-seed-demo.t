@@ -178,6 +178,13 @@ check_store() { # check_store DB STORAGE JSON
         "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ($refunds) r ON r.id = i.order_id
                       WHERE i.order_item_type = 'fee'")" \
         "$storage: a refunded fee keeps the fee's own (positive) _fee_amount"
+    is "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ($refunds) r ON r.id = i.order_id
+                      JOIN ${P}woocommerce_order_itemmeta c ON c.order_item_id = i.order_item_id AND c.meta_key = 'cost'
+                      JOIN ${P}woocommerce_order_itemmeta t ON t.order_item_id = i.order_item_id AND t.meta_key = 'total_tax'
+                      WHERE CAST(c.meta_value AS DECIMAL(26,8)) = 0 AND CAST(t.meta_value AS DECIMAL(26,8)) = 0")" 0 \
+        "$storage: no refund line with nothing refunded (wc_create_refund skips free shipping)"
+    like "$(sql "$db" "SELECT COUNT(*) FROM ${P}woocommerce_order_items i JOIN ($refunds) r ON r.id = i.order_id
+                        WHERE i.order_item_type = 'shipping'")" '^[1-9][0-9]*$' "$storage: … while paid shipping is refunded"
     if [ "$storage" = posts ]; then
         is "$(sql "$db" "SELECT COUNT(*) FROM ${P}posts WHERE post_type IN ('shop_order', 'shop_order_refund')
                           AND (post_title <> CONCAT(IF(post_type = 'shop_order', 'Order', 'Refund'), ' &ndash; ',
