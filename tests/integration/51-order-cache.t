@@ -225,6 +225,9 @@ run_store() {
     # --- what no fingerprint sees shows within the age limit: a product's SKU and image, an address edited without a save ---
     # (an order read for the first time: an entry's age counts from its rendering, not from its last read)
     x=${ids[9]}
+    # list entries rendered earlier in this script may be near the end of their age: let them all
+    # expire, so every entry read below was rendered after t0 and the "not yet" checks hold
+    sleep $((TTL + 1))
     local t0=$SECONDS
     prime "$x"
     n0=$(name "$x")
