@@ -28,7 +28,8 @@
  * forms of the API parse that text for callers that edit it.
  *
  * Indexes: HPOS lists walk date_created (several statuses), type_status_date (one status) or
- * customer_id_billing_email (customer); counts use the same indexes. Not indexed, as in WooCommerce
+ * customer_id_billing_email (customer); counts use the same indexes. A deeper HPOS page starts from a
+ * kept page-start key (apid/orders_page_keys, see hpos_list_write) instead of walking its OFFSET. Not indexed, as in WooCommerce
  * itself: search by billing name or a part of the e-mail (LIKE '%…%', bounded by LIMIT on the page
  * query, a scan for the count), and under posts storage a list over several statuses, which sorts every
  * order (wp_posts has no index that starts with post_date). Status lists use IN with
@@ -54,6 +55,7 @@
 #include "apid/order_cache.h"
 #include "apid/order_meta.h"
 #include "apid/order_request.h"
+#include "apid/orders_page_keys.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/http_reply.h"
@@ -540,6 +542,19 @@ static const char *const H_KEYS_LIST[2][2] = {
     {H_PAGE_KEYS H_WHERE H_CUST H_ORDER H_PAGE_KEYS_END,
      H_PAGE_KEYS H_ADDR_JOIN H_WHERE H_CUST H_SEARCH H_ORDER H_PAGE_KEYS_END},
 };
+/* The same keys from a kept page-start key on (apid/orders_page_keys): the orders at or after the key
+ * (date_created_gmt, id) in list order, so a deep page skips only the orders between the key and the
+ * page instead of every order before it. The range is on date_created_gmt (the index walked), the id
+ * only breaks ties. */
+#define H_SEEK " AND o.date_created_gmt <= ? AND (o.date_created_gmt < ? OR o.id <= ?)"
+static const char *const H_KEYS_BY_DATE_SEEK[2] = {H_PAGE_KEYS_BY_DATE H_WHERE H_SEEK H_ORDER,
+                                                   H_PAGE_KEYS_BY_DATE H_ADDR_JOIN H_WHERE H_SEARCH H_SEEK H_ORDER};
+static const char *const H_KEYS_SEEK[2][2] = {
+    {H_PAGE_KEYS H_WHERE H_SEEK H_ORDER H_PAGE_KEYS_END,
+     H_PAGE_KEYS H_ADDR_JOIN H_WHERE H_SEARCH H_SEEK H_ORDER H_PAGE_KEYS_END},
+    {H_PAGE_KEYS H_WHERE H_CUST H_SEEK H_ORDER H_PAGE_KEYS_END,
+     H_PAGE_KEYS H_ADDR_JOIN H_WHERE H_CUST H_SEARCH H_SEEK H_ORDER H_PAGE_KEYS_END},
+};
 #define Q10 "?,?,?,?,?,?,?,?,?,?"
 /* ORDERS_PER_PAGE_MAX placeholders; unused ones repeat the first id */
 /* The rows come with their meta rows (one row per meta row, or one with NULLs): without an
@@ -1016,11 +1031,25 @@ static bool settled(const char *updated, const char *dbnow)
            tm_to_epoch(&b) - tm_to_epoch(&a) >= 2;
 }
 
-/* HPOS page: keys first, then the rows the cache does not have, in one query by id. Leaves the
- * fingerprint columns in fp/cacheable. */
+/* The first and last keys a page query read (the first is the order before the page when skip is 1). */
+struct page_edges {
+    char first_date[20], last_date[20];
+    uint64_t first_id, last_id;
+};
+
+static void edge_copy(char out[20], const char *date)
+{
+    snprintf(out, 20, "%s", date ? date : "");
+}
+
+/* HPOS page: keys first, then the rows the cache does not have, in one query by id. The first skip keys
+ * (0 or 1: the order before the page, read to remember where the page starts) are not written. A seek
+ * (seek_fp set) is stale, and 1 is returned with nothing written, unless it read that fingerprint and,
+ * when seek_id is not 0, starts with that order. Leaves the fingerprint columns in fp/cacheable. */
 static int hpos_page_write(struct json_out *w, struct db *db, const struct store_options *opt, const char *allow,
-                           const char *sql, const struct db_value *p, size_t n, size_t *norders,
-                           char fp[COUNT_CACHE_FP_BYTES], bool *cacheable)
+                           const char *sql, const struct db_value *p, size_t n, size_t skip, const char *seek_fp,
+                           uint64_t seek_id, size_t *norders, char fp[COUNT_CACHE_FP_BYTES], bool *cacheable,
+                           struct page_edges *edges)
 {
     struct db_rows k;
     if (db_query(db, sql, p, n, &k) != 0) {
@@ -1041,6 +1070,19 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
             *cacheable = tm_to_epoch(&b) - tm_to_epoch(&a) >= 2;
         }
     }
+    if (seek_fp != NULL && (strcmp(fp, seek_fp) != 0 || (seek_id != 0 && (k.nrows == 0 || ord[0].a != seek_id)))) {
+        free(ord);
+        db_rows_free(&k);
+        fp[0] = '\0';
+        *cacheable = false;
+        return 1;
+    }
+    if (k.nrows > 0) {
+        edge_copy(edges->first_date, ord[0].date);
+        edges->first_id = ord[0].a;
+        edge_copy(edges->last_date, ord[k.nrows - 1].date);
+        edges->last_id = ord[k.nrows - 1].a;
+    }
     uint64_t oh = options_hash(db, opt, allow);
     /* the cached orders are copied aside; the others' rows come in one query */
     struct db_value ids[ORDERS_PER_PAGE_MAX];
@@ -1049,7 +1091,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
     struct json_out hits;
     json_out_init(&hits);
     json_out_array_open(&hits);
-    for (size_t i = 0; i < k.nrows && i < ORDERS_PER_PAGE_MAX; i++) {
+    for (size_t i = skip; i < k.nrows && nmiss < ORDERS_PER_PAGE_MAX; i++) {
         const char *upd = db_cell(&k, ord[i].row, 2);
         hit[i] = upd != NULL && order_cache_list_get(&hits, ord[i].a, upd, oh, &at[i], &len[i]);
         if (!hit[i])
@@ -1072,7 +1114,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
     }
     struct meta_row *meta = xcalloc(r.nrows, sizeof *meta);
     json_out_array_open(w);
-    for (size_t i = 0; i < k.nrows; i++) {
+    for (size_t i = skip; i < k.nrows; i++) {
         uint64_t id = ord[i].a;
         const char *upd = db_cell(&k, ord[i].row, 2);
         if (hit[i]) {
@@ -1104,7 +1146,7 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
             order_cache_list_put(id, upd_row, oh, w->buf + start - 1, w->len - start + 1);
     }
     json_out_array_close(w);
-    *norders = k.nrows;
+    *norders = k.nrows > skip ? k.nrows - skip : 0;
     free(meta);
     db_rows_free(&r);
     json_out_free(&hits);
@@ -1113,6 +1155,55 @@ static int hpos_page_write(struct json_out *w, struct db *db, const struct store
     free(len);
     free(ord);
     db_rows_free(&k);
+    return 0;
+}
+
+/* An HPOS list page. A page after the first also reads the order just before it, and the key of that
+ * order and of the page's last one are kept (apid/orders_page_keys) under the fingerprint read with
+ * them, when it is settled. A later page of the same filter starts from the nearest kept key at or
+ * before it with a keyset seek, which skips only the orders between that key and the page; the seek
+ * reads the fingerprint in the same statement, and when that is not the kept one (an order was created
+ * or saved since), or the kept order is no longer where it was, the page is read again with OFFSET. The
+ * fingerprint is the count cache's, so the same holds as for totals: every change WooCommerce makes
+ * shows at once except a permanent delete of an order that is neither the newest nor followed by any
+ * other change, which shows within ORDERS_PAGE_KEYS_TTL_S. */
+static int hpos_list_write(struct json_out *w, struct db *db, const struct store_options *opt, const char *allow,
+                           const struct orders_filter *f, struct db_value *p, size_t nf, unsigned long long offset,
+                           size_t *norders, char fp[COUNT_CACHE_FP_BYTES], bool *cacheable)
+{
+    int c = f->has_customer, s = f->search != NULL;
+    bool by_date = c == 0 && f->nstatuses > 1;
+    char key[COUNT_CACHE_KEY_BYTES];
+    bool keyed = count_key(f, key);
+    size_t skip = offset > 0;
+    struct page_edges edges = {0};
+    struct orders_page_key pk;
+    int rc = 1;
+    if (keyed && offset > 0 && orders_page_keys_find(db, key, offset, &pk)) {
+        struct db_value q[24];
+        memcpy(q, p, nf * sizeof *q);
+        size_t n = nf;
+        q[n++] = DB_STR(pk.date);
+        q[n++] = DB_STR(pk.date);
+        q[n++] = DB_UINT(pk.id);
+        q[n++] = DB_UINT(f->per_page + 1);
+        q[n++] = DB_UINT(offset - pk.offset);
+        rc = hpos_page_write(w, db, opt, allow, by_date ? H_KEYS_BY_DATE_SEEK[s] : H_KEYS_SEEK[c][s], q, n, 1, pk.fp,
+                             offset == pk.offset ? pk.id : 0, norders, fp, cacheable, &edges);
+    }
+    if (rc == 1) {
+        p[nf] = DB_UINT(f->per_page + skip);
+        p[nf + 1] = DB_UINT(offset - skip);
+        rc = hpos_page_write(w, db, opt, allow, by_date ? H_KEYS_BY_DATE_LIST[s] : H_KEYS_LIST[c][s], p, nf + 2, skip,
+                             NULL, 0, norders, fp, cacheable, &edges);
+    }
+    if (rc != 0)
+        return -1;
+    if (keyed && *cacheable && fp[0] && *norders > 0) {
+        if (skip)
+            orders_page_keys_put(db, key, offset, edges.first_date, edges.first_id, fp);
+        orders_page_keys_put(db, key, offset + *norders, edges.last_date, edges.last_id, fp);
+    }
     return 0;
 }
 
@@ -1132,8 +1223,7 @@ int orders_read_list_json(struct db *db, const struct store_options *opt, const 
     const char *allow = security_settings_peek()->order_meta_allowlist;
     bool cacheable = false;
     if (opt->hpos) {
-        const char *sql = c == 0 && f->nstatuses > 1 ? H_KEYS_BY_DATE_LIST[s] : H_KEYS_LIST[c][s];
-        if (hpos_page_write(w, db, opt, allow, sql, p, n, &norders, fp, &cacheable) != 0)
+        if (hpos_list_write(w, db, opt, allow, f, p, nf, offset, &norders, fp, &cacheable) != 0)
             return -1;
     } else {
         struct db_rows r;

@@ -37,7 +37,7 @@ export CARTMAN_SIGNING_KEY=$CARTMAN_VAR/keys/signing-es256.pem
 #   +9 (an authd nobody listens on, 40)  +25..+28 SMTP catchers (+26..+28: 61)  +80 apid h2c
 #   +125, +143, +163, +306 make run's SMTP, authd, apid, MariaDB (12)  +243, +244 WordPress's nginx, php-fpm (33)
 #   +343 apid  +344 (60)  +346 (61)  +353 (40)  +361..+364 (45)  +370 (50)  +372 (57)  +380..+382 (56)
-#   +385 (51-order-meta)  +386, +387 (51-order-cache)  +390..+392 (58)  +395..+397 (59)  +420 (62)
+#   +385 (51-order-meta)  +386, +387 (51-order-cache)  +390..+392 (58)  +395..+397 (59)  +398, +399 (52)  +420 (62)
 #   +443 authd  +453 (20)  +461, +462 (45)
 # (make lint refuses a port beyond +499 in a test script)
 export TEST_PORT_BASE=${TEST_PORT_BASE:-18000}
