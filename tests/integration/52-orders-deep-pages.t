@@ -12,7 +12,6 @@ CA=(--cacert "$CARTMAN_TLS_CERT")
 T=${CARTMAN_TEST_DIR:-/tmp}
 P=$CARTMAN_DB_PREFIX
 HDB=cartman_test_dp_hpos PDB=cartman_test_dp_posts
-server() { mariadb --no-defaults -h "$CARTMAN_DB_HOST" -P "$CARTMAN_DB_PORT" -u "$CARTMAN_DB_USER" -p"$CARTMAN_DB_PASSWORD" -e "$*"; }
 
 key=$("$BIN/authd" keys create-connection-key --label "deep pages test" 2>/dev/null)
 at=$(curl -sS "${CA[@]}" -u "cartman-mobile:$key" -d grant_type=client_credentials "$AUTHD_URL/oauth/token" | jq -r .access_token)
@@ -20,19 +19,10 @@ like "$at" '^[A-Za-z0-9_-]+\.' "an access token"
 
 req() { curl -sS "${CA[@]}" --http2 -o "$T/dp.body" -w '%{http_code}' -H "Authorization: Bearer $at" "$1"; }
 
-mkstore() {
-    server "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-    CARTMAN_DB_NAME=$1 "$BIN/authd" migrate >>"$T/dp-migrate.log" 2>&1
-    CARTMAN_DB_NAME=$1 "$BIN/authd" seed-demo --storage "$2" --orders 400 --seed 9 >/dev/null 2>>"$T/dp-seed.log"
-}
-mkstore $HDB hpos
-mkstore $PDB posts
-pids=()
+store_create $HDB hpos 400 9
+store_create $PDB posts 400 9
 start_apid() { # start_apid DB PORT: one worker, so every request sees the same per-thread keys
-    CARTMAN_DB_NAME=$1 CARTMAN_LISTEN=127.0.0.1:$2 CARTMAN_LISTEN_H2C= CARTMAN_SMTP_URL= CARTMAN_WORKERS=1 \
-        "$BIN/apid" serve >"$T/apid-$1.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 100); do curl -fsS "${CA[@]}" "https://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    apid_start "$1" "$2" CARTMAN_WORKERS=1
     for _ in $(seq 1 50); do [ "$(req "https://127.0.0.1:$2/cartman/v1/orders?per_page=1")" = 200 ] && break; sleep 0.2; done
 }
 HP=$((TEST_PORT_BASE + 398)) PP=$((TEST_PORT_BASE + 399))
@@ -136,14 +126,6 @@ run_store() {
 run_store $HDB "https://127.0.0.1:$HP/cartman/v1" hpos
 run_store $PDB "https://127.0.0.1:$PP/cartman/v1" posts
 
-for p in "${pids[@]}"; do kill -TERM "$p"; done
-for p in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && kill -KILL "$p"
-done
-for db in $HDB $PDB; do
-    is "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: |^[0-9TZ:.-]+ error ' "$T/apid-$db.log" | head -3)" "" \
-        "the $db apid's log has no sanitizer report or error line"
-    server "DROP DATABASE IF EXISTS $db"
-done
+apid_stop $HDB $PDB
+sql_server "DROP DATABASE $HDB; DROP DATABASE $PDB"
 done_testing
