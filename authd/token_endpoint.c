@@ -676,9 +676,7 @@ static void grant_password(struct token_req *t, struct db *db)
             return;
         }
         audit_grant(db, "token.password", "denied", found == 1 ? u.id : 0, t->client.client_id, t->ip, 0, "locked_out");
-        char v[16];
-        snprintf(v, sizeof v, "%u", retry);
-        http_reply_set_header(t->call->req, "retry-after", v);
+        http_reply_rate_limit_headers(t->call->req, retry, pol->user_max, 0, retry);
         oauth_error(t->call, 400, "invalid_grant", "Too many failed sign-ins; try again later.", false);
         return;
     }

@@ -330,7 +330,8 @@ is "$n" "0" "4 password grants read no lockout setting from the database"
 for i in 1 2 3 4 5; do lpw -d password=wrong-password >/dev/null; done
 st=$(lpw --data-urlencode "password=$app")
 err_is "$st" 400 invalid_grant "after 5 failures the user is locked out, even with the right password"
-like "$(hdr retry-after)" '^[0-9]+$' "… with Retry-After"
+like "$(hdr retry-after) $(hdr ratelimit-limit) $(hdr ratelimit-remaining) $(hdr ratelimit-reset)" '^[0-9]+ 5 0 [0-9]+$' \
+    "… with Retry-After and RateLimit-* (limit: the failures that lock, as on the sign-in page)"
 st=$(post "$TOKEN_URL" --interface 127.0.0.8 -d grant_type=password -d client_id=cartman-mobile -d username=manager --data-urlencode "password=$app")
 err_is "$st" 400 invalid_grant "… from any address"
 is "$(sql "$DB" "SELECT COUNT(*) FROM ${P}cartman_audit_log WHERE detail LIKE '%locked_out%'")" "2" "lockout refusals are audited"
