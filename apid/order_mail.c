@@ -758,6 +758,31 @@ static void stored_date(const struct mail_opts *mo, const char *s, char *out, si
     wc_date(mo->date_format, &norm, out, cap);
 }
 
+/* The permission rows of the order's lines, without a line its refunds took back whole
+ * (get_qty_refunded_for_item equal to the quantity). */
+#define DOWNLOADS_SQL(refund_ids)                                                                                     \
+    "SELECT d.download_id, d.product_id, d.access_expires, p.post_title, f.meta_value"                               \
+    " FROM {p}woocommerce_order_items i"                                                                              \
+    " JOIN {p}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'"    \
+    " LEFT JOIN {p}woocommerce_order_itemmeta vm ON vm.order_item_id = i.order_item_id AND vm.meta_key = '_variation_id'" \
+    " LEFT JOIN {p}woocommerce_order_itemmeta qm ON qm.order_item_id = i.order_item_id AND qm.meta_key = '_qty'"     \
+    " LEFT JOIN (SELECT rr.meta_value AS item_id, SUM(rq.meta_value) AS qty FROM {p}woocommerce_order_items ri"       \
+    " JOIN {p}woocommerce_order_itemmeta rr ON rr.order_item_id = ri.order_item_id AND rr.meta_key = '_refunded_item_id'" \
+    " JOIN {p}woocommerce_order_itemmeta rq ON rq.order_item_id = ri.order_item_id AND rq.meta_key = '_qty'"         \
+    " WHERE ri.order_id IN (" refund_ids ") GROUP BY rr.meta_value) rf ON rf.item_id = i.order_item_id"              \
+    " JOIN {p}woocommerce_downloadable_product_permissions d ON d.order_id = i.order_id AND d.user_email = ?"         \
+    " AND d.product_id = IF(COALESCE(vm.meta_value, 0) > 0, vm.meta_value, pm.meta_value)"                          \
+    " JOIN {p}posts p ON p.ID = d.product_id"                                                                         \
+    " JOIN {p}postmeta dl ON dl.post_id = p.ID AND dl.meta_key = '_downloadable' AND dl.meta_value = 'yes'"          \
+    " LEFT JOIN {p}postmeta f ON f.post_id = p.ID AND f.meta_key = '_downloadable_files'"                           \
+    " WHERE i.order_id = ? AND i.order_item_type = 'line_item'"                                                      \
+    " AND NOT (COALESCE(rf.qty, 0) <> 0 AND ABS(rf.qty) = COALESCE(qm.meta_value, 0))"                              \
+    " ORDER BY i.order_item_id, d.permission_id"
+static const char H_DOWNLOADS[] =
+    DOWNLOADS_SQL("SELECT id FROM {p}wc_orders WHERE parent_order_id = ? AND type = 'shop_order_refund'");
+static const char P_DOWNLOADS[] =
+    DOWNLOADS_SQL("SELECT ID FROM {p}posts WHERE post_parent = ? AND post_type = 'shop_order_refund'");
+
 /* WC_Order::get_downloadable_items() as WC_Emails::order_downloads lists them: per line item, its
  * product's (or variation's) permissions for this order and billing e-mail in the order they were
  * granted, each file the product still has and is still downloadable: {product_name, download_name,
@@ -768,20 +793,9 @@ static int downloads(struct db *db, const struct store_options *opt, const struc
 {
     *out = json_array();
     const char *email = str(json_object_get(order, "billing"), "email");
-    struct db_value p[2] = {DB_STR(email), DB_UINT(order_id)};
+    struct db_value p[3] = {DB_UINT(order_id), DB_STR(email), DB_UINT(order_id)};
     struct db_rows r;
-    if (db_query(db,
-                 "SELECT d.download_id, d.product_id, d.access_expires, p.post_title, f.meta_value"
-                 " FROM {p}woocommerce_order_items i"
-                 " JOIN {p}woocommerce_order_itemmeta pm ON pm.order_item_id = i.order_item_id AND pm.meta_key = '_product_id'"
-                 " LEFT JOIN {p}woocommerce_order_itemmeta vm ON vm.order_item_id = i.order_item_id AND vm.meta_key = '_variation_id'"
-                 " JOIN {p}woocommerce_downloadable_product_permissions d ON d.order_id = i.order_id AND d.user_email = ?"
-                 " AND d.product_id = IF(COALESCE(vm.meta_value, 0) > 0, vm.meta_value, pm.meta_value)"
-                 " JOIN {p}posts p ON p.ID = d.product_id"
-                 " JOIN {p}postmeta dl ON dl.post_id = p.ID AND dl.meta_key = '_downloadable' AND dl.meta_value = 'yes'"
-                 " LEFT JOIN {p}postmeta f ON f.post_id = p.ID AND f.meta_key = '_downloadable_files'"
-                 " WHERE i.order_id = ? AND i.order_item_type = 'line_item' ORDER BY i.order_item_id, d.permission_id",
-                 p, 2, &r) != 0) {
+    if (db_query(db, opt->hpos ? H_DOWNLOADS : P_DOWNLOADS, p, 3, &r) != 0) {
         log_warn("order mail: downloads: %s", db_error(db));
         return -1;
     }

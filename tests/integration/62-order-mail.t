@@ -358,6 +358,15 @@ is "$(req POST /orders/$id12/refund --data-binary '{"amount":"1.00","restock":fa
 b=$(body $m0 customer_partially_refunded_order)
 hasnt "$b" "DOWNLOADS" "  the refund e-mail has no downloads"
 has "$b" "Keep this receipt for the warranty." "  but the purchase note (the order is paid)"
+# a line its refunds took back whole lists no downloads any more (get_downloadable_items)
+q12=$(sql $DB "SELECT meta_value FROM ${P}woocommerce_order_itemmeta WHERE order_item_id = $it12 AND meta_key = '_qty'")
+is "$(req POST /orders/$id12/refund --data-binary "{\"restock\":false,\"line_items\":[{\"id\":$it12,\"quantity\":$q12,\"refund_total\":\"0.01\"}]}")" 201 \
+    "a refund of the downloadable line's whole quantity ($q12): 201"
+m0=$(last_mail)
+is "$(req POST /orders/$id12/notes --data-binary '{"note":"After the refund.","customer_note":true}')" 201 "a customer note: 201"
+hasnt "$(body $m0 customer_note)" "DOWNLOADS" "  no downloads for the refunded line"
+is "$(sql $DB "SELECT COUNT(*) FROM ${P}woocommerce_downloadable_product_permissions WHERE order_id = $id12")" 1 \
+    "  its permission row stays (WooCommerce does not revoke it either)"
 
 # ---- item meta as the e-mail shows it (wc_display_item_meta: display key and value) ----
 # a processing order with a variation line (its pa_color/pa_size as the seed writes them) and a simple
