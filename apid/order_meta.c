@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "common/hex_digit.h"
 #include "common/php_serialize.h"
 
 /* WC_Order_Data_Store_CPT::$internal_meta_keys, then WC_Order's data keys (abstract order and order)
@@ -242,24 +243,13 @@ static char *xstrdup(const char *s)
     return d;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *order_meta_rawurldecode(const char *s)
 {
     char *out = xstrdup(s);
     size_t o = 0;
     for (const char *p = s ? s : ""; *p; p++) {
         int h, l;
-        if (*p == '%' && (h = hexval((unsigned char)p[1])) >= 0 && (l = hexval((unsigned char)p[2])) >= 0) {
+        if (*p == '%' && (h = hex_digit((unsigned char)p[1])) >= 0 && (l = hex_digit((unsigned char)p[2])) >= 0) {
             char c = (char)(h * 16 + l);
             p += 2;
             if (c == '\0')
@@ -369,7 +359,7 @@ static size_t entity_at(const char *p, char out[24], size_t *used)
         if (hex)
             q++;
         const char *d = q;
-        while (hex ? hexval((unsigned char)*q) >= 0 : (*q >= '0' && *q <= '9'))
+        while (hex ? hex_digit((unsigned char)*q) >= 0 : (*q >= '0' && *q <= '9'))
             q++;
         if (q == d || *q != ';' || q - d > 16)
             return 0;
@@ -482,7 +472,7 @@ char *order_meta_clean(const char *s)
         again = false;
         size_t m = 0;
         for (size_t i = 0; a[i];) {
-            if (a[i] == '%' && hexval((unsigned char)a[i + 1]) >= 0 && hexval((unsigned char)a[i + 2]) >= 0) {
+            if (a[i] == '%' && hex_digit((unsigned char)a[i + 1]) >= 0 && hex_digit((unsigned char)a[i + 2]) >= 0) {
                 i += 3;
                 again = found = true;
             } else {

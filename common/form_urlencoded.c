@@ -9,16 +9,7 @@
 
 #include <string.h>
 
-static int form_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "common/hex_digit.h"
 
 /* Decodes src[0..len) into a pool copy; NUL-terminated, length in *out_len. NULL with *err on bad input. */
 static const char *form_decode(h2o_mem_pool_t *pool, const char *src, size_t len, size_t *out_len, const char **err)
@@ -30,8 +21,8 @@ static const char *form_decode(h2o_mem_pool_t *pool, const char *src, size_t len
         if (c == '+') {
             dst[o++] = ' ';
         } else if (c == '%') {
-            int hi = i + 2 < len ? form_hex((unsigned char)src[i + 1]) : -1;
-            int lo = i + 2 < len ? form_hex((unsigned char)src[i + 2]) : -1;
+            int hi = i + 2 < len ? hex_digit((unsigned char)src[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_digit((unsigned char)src[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 *err = "bad percent-escape";
                 return NULL;

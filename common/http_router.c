@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex_digit.h"
+
 struct http_router_seg {
     const char *s; /* literal text, or the parameter name (without braces) */
     size_t len;
@@ -243,17 +245,6 @@ size_t http_router_max_body(const struct http_router *r)
     return r->max_body;
 }
 
-static int http_router_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int http_router_is_dots(const char *s, size_t len)
 {
     return (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.');
@@ -270,8 +261,8 @@ static long http_router_decode(const char *s, size_t len, char *out, struct http
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '%') {
-            int hi = i + 2 < len ? http_router_hex((unsigned char)s[i + 1]) : -1;
-            int lo = i + 2 < len ? http_router_hex((unsigned char)s[i + 2]) : -1;
+            int hi = i + 2 < len ? hex_digit((unsigned char)s[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_digit((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 m->reason = "bad percent-escape";
                 return -1;
