@@ -123,8 +123,12 @@ void order_cache_list_put(uint64_t id, const char *updated, uint64_t options_has
         return;
     char *copy = copy_of(json, len, "", 0, "", 0);
     pthread_mutex_lock(&mu);
-    set_list(id, updated, options_hash, copy, len, clock_mono_s());
+    if (ttl_s > 0) { /* an age limit of 0 keeps nothing, as for details */
+        set_list(id, updated, options_hash, copy, len, clock_mono_s());
+        copy = NULL;
+    }
     pthread_mutex_unlock(&mu);
+    free(copy);
 }
 
 bool order_cache_detail_get(struct json_out *w, uint64_t id, const char *updated, const char *fp,

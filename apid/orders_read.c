@@ -1891,7 +1891,7 @@ static int body_write(struct json_out *w, struct db *db, const struct store_opti
             maxrf = rf[i].id > maxrf ? rf[i].id : maxrf;
         char seen[48];
         snprintf(seen, sizeof seen, "%zu:%" PRIu64, nrf, maxrf);
-        if (rc == 1 && cache_fp && fl.v[C_MODIFIED] && head_updated && strcmp(fl.v[C_MODIFIED], head_updated) == 0 &&
+        if (cache_fp && fl.v[C_MODIFIED] && head_updated && strcmp(fl.v[C_MODIFIED], head_updated) == 0 &&
             strcmp(seen, cache_fp) == 0 && w->len > rest && w->buf[rest] == ',')
             order_cache_detail_put(id, head_updated, cache_fp, oh, w->buf + members, rest - members,
                                    w->buf + rest + 1, w->len - rest - 1);

@@ -111,6 +111,11 @@ static void test_age_limit(void)
     order_cache_detail_put(7, D1, "0:0", 1, MEMBERS, strlen(MEMBERS), REST, strlen(REST));
     detail(7, D1, "0:0", 1, got, sizeof got);
     TAP_EQ_STR(got, "", "an age limit of 0 keeps nothing");
+    static const char L[] = "{\"id\":8}";
+    order_cache_list_put(8, D1, 1, L, strlen(L));
+    order_cache_set_ttl(60);
+    list(8, D1, 1, got, sizeof got);
+    TAP_EQ_STR(got, "", "  ... not a list form either (none shows once a longer limit is set)");
     order_cache_clear();
 }
 
